@@ -1,0 +1,2 @@
+//! The SeQura payment app for BigCommerce: configuration, storage, jobs, services and
+//! the HTTP surface. See `docs/architecture.md`.

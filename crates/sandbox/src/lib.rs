@@ -1,0 +1,6 @@
+//! Simulators of the two platforms the app talks to, as libraries: each is an axum
+//! router plus a control handle for tests and the demo. They follow the real contracts
+//! field for field; the app reaches them only through base URLs in its configuration.
+
+pub mod bigcommerce;
+pub mod sequra;

@@ -1,0 +1,1 @@
+//! SeQura merchant API simulator.
