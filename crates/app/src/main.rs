@@ -3,7 +3,11 @@
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "sequra-bc", version, about = "SeQura payment app for BigCommerce")]
+#[command(
+    name = "sequra-bc",
+    version,
+    about = "SeQura payment app for BigCommerce"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

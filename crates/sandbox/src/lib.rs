@@ -3,4 +3,8 @@
 //! field for field; the app reaches them only through base URLs in its configuration.
 
 pub mod bigcommerce;
+pub mod clock;
 pub mod sequra;
+pub mod server;
+
+pub use clock::Clock;
