@@ -1,0 +1,6 @@
+//! The app's integration tests: one binary (see docs/development.md).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod storage;
