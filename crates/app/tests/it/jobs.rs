@@ -41,9 +41,11 @@ fn job(kind: &str, dedupe: Option<&str>, serial: Option<&str>, run_at: i64) -> N
 }
 
 /// Answers each job kind with a scripted sequence of results, and records every run.
+type Plan = HashMap<String, Vec<Result<(), JobError>>>;
+
 #[derive(Clone, Default)]
 struct Script {
-    plan: Arc<Mutex<HashMap<String, Vec<Result<(), JobError>>>>>,
+    plan: Arc<Mutex<Plan>>,
     runs: Arc<Mutex<Vec<(i64, String)>>>,
 }
 
