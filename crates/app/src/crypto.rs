@@ -40,6 +40,24 @@ impl SecretField {
     }
 }
 
+/// Derives an independent 32-byte key for `purpose` from the master key (HMAC-SHA256 as
+/// a PRF), so that sealing and session signing never share key material.
+pub fn derive_key(master_base64: &str, purpose: &str) -> Result<[u8; 32], CryptoError> {
+    use base64::Engine;
+    use hmac::{Hmac, Mac};
+    let master = base64::engine::general_purpose::STANDARD
+        .decode(master_base64.trim())
+        .map_err(|_| CryptoError::BadKey)?;
+    if master.len() != 32 {
+        return Err(CryptoError::BadKey);
+    }
+    let mut mac =
+        <Hmac<sha2::Sha256> as Mac>::new_from_slice(&master).map_err(|_| CryptoError::BadKey)?;
+    mac.update(b"sequra-bc/derive/");
+    mac.update(purpose.as_bytes());
+    Ok(mac.finalize().into_bytes().into())
+}
+
 #[derive(Clone)]
 pub struct Sealer {
     cipher: XChaCha20Poly1305,
@@ -195,6 +213,15 @@ mod tests {
         );
         let needle = b"plain-token-value";
         assert!(!sealed.windows(needle.len()).any(|w| w == needle));
+    }
+
+    #[test]
+    fn derived_keys_differ_per_purpose_and_are_stable() {
+        let master = Sealer::generate_key_base64();
+        let a = derive_key(&master, "seal").unwrap();
+        assert_eq!(a, derive_key(&master, "seal").unwrap());
+        assert_ne!(a, derive_key(&master, "session").unwrap());
+        assert!(derive_key("AAAA", "seal").is_err());
     }
 
     #[test]

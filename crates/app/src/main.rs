@@ -1,6 +1,9 @@
 //! `sequra-bc`: the one binary of the product.
 
 use clap::{Parser, Subcommand};
+use sequra_bc::app::Application;
+use sequra_bc::config::Config;
+use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
 #[command(
@@ -15,16 +18,49 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the app: HTTP API and background worker.
+    Serve(Config),
+    /// Apply database migrations and exit.
+    Migrate(Config),
     /// Run the app and both platform sandboxes on localhost.
     Demo,
 }
 
-fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
-    match cli.command {
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    init_tracing();
+    match Cli::parse().command {
+        Command::Serve(config) => {
+            let app = Application::build(config).await?;
+            tracing::info!(addr = %app.addr(), "serving");
+            app.run().await
+        }
+        Command::Migrate(config) => {
+            let app = Application::build(Config {
+                worker_only: true,
+                ..config
+            })
+            .await?;
+            tracing::info!(backend = app.state.db.backend(), "migrations applied");
+            Ok(())
+        }
         Command::Demo => {
             println!("sequra-bc demo: the sandboxes are not wired in yet");
             Ok(())
         }
+    }
+}
+
+/// Logs go to stderr; `RUST_LOG` filters (default `info`), `SEQURA_BC_LOG_JSON=1` switches
+/// to one JSON object per line for log shippers.
+fn init_tracing() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::env::var("SEQURA_BC_LOG_JSON").is_ok_and(|v| v == "1") {
+        builder.json().init();
+    } else {
+        builder.init();
     }
 }

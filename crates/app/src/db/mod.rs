@@ -155,6 +155,11 @@ impl Db {
         })
     }
 
+    pub async fn ping(&self) -> Result<(), DbError> {
+        execute!(self, |p| sqlx::query("SELECT 1"))?;
+        Ok(())
+    }
+
     pub async fn close(&self) {
         match self {
             Db::Sqlite(p) => p.close().await,

@@ -1,0 +1,19 @@
+//! What every handler and job can reach: built once at start-up and passed in.
+
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::crypto::Sealer;
+use crate::db::Db;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub sealer: Sealer,
+    /// Signs the admin session tokens (derived from the master key).
+    pub session_key: Arc<[u8; 32]>,
+    pub http: reqwest::Client,
+    pub clock: Arc<dyn Clock>,
+}

@@ -1,0 +1,48 @@
+//! The HTTP surface: axum routes behind the standard layers (request id, tracing,
+//! timeout, body limit, catch-panic). Handlers parse and respond; services decide.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::state::AppState;
+
+pub mod error;
+
+pub use error::{AppError, FieldError};
+
+/// Largest request body accepted anywhere (webhooks and forms are far smaller).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(health))
+        .with_state(state)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(TraceLayer::new_for_http())
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+                .layer(CatchPanicLayer::new())
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Duration::from_secs(30),
+                )),
+        )
+}
+
+/// Liveness and database reachability, for load balancers.
+async fn health(State(state): State<AppState>) -> Result<&'static str, AppError> {
+    state.db.ping().await?;
+    Ok("ok")
+}
