@@ -8,7 +8,8 @@ use sha1::{Digest, Sha1};
 use super::openapi::example;
 use super::{CLIENT, Harness, OTHER_CLIENT, OTHER_STORE, STORE, STORE_ID, hook_path};
 
-#[tokio::test]
+// Also on a multi-threaded runtime, like the demo's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_event_reaches_exactly_the_matching_active_hooks() {
     let h = Harness::new().await;
     let exact = h.hook_to("store/order/statusUpdated", "/exact").await;
@@ -221,7 +222,8 @@ async fn inactive_and_deleted_hooks_get_nothing() {
     assert_eq!(h.receiver.received_at("/off").len(), 1);
 }
 
-#[tokio::test]
+// Also on a multi-threaded runtime, like the demo's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_background_worker_delivers_without_being_stepped() {
     let h = Harness::new().await;
     h.hook_to("store/order/created", "/hooks").await;

@@ -155,7 +155,8 @@ async fn a_recovered_destination_gets_the_delivery_once() {
     );
 }
 
-#[tokio::test]
+// Also on a multi-threaded runtime, like the demo's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delivery_exceptions_report_retries_and_exhaustion() {
     let h = Harness::new().await;
     h.receiver.set_status_for("/orders", 500);
