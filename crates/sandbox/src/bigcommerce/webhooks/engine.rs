@@ -276,9 +276,14 @@ impl Shared {
             let shared = Arc::clone(self);
             tasks.spawn(async move {
                 for item in group {
-                    // An earlier attempt of this pass may have exhausted the hook, or the
-                    // app may have switched it off meanwhile.
-                    if !shared.state.lock().still_wanted(item.delivery_id) {
+                    // An earlier attempt of this pass may have exhausted the hook or got
+                    // its domain blocked, or the app may have switched it off meanwhile.
+                    let now = shared.now();
+                    if !shared
+                        .state
+                        .lock()
+                        .still_wanted(item.delivery_id, now, &shared.options)
+                    {
                         shared.recorded.notify_waiters();
                         continue;
                     }
@@ -428,19 +433,32 @@ impl State {
         id
     }
 
-    /// Whether a claimed delivery should still be attempted; if not, it is cancelled.
-    fn still_wanted(&mut self, delivery_id: u64) -> bool {
+    /// Whether a claimed delivery should still be attempted; if not, it is cancelled
+    /// (hook gone or off) or put back to wait for its domain's block to end.
+    fn still_wanted(
+        &mut self,
+        delivery_id: u64,
+        now: DateTime<Utc>,
+        options: &WebhooksOptions,
+    ) -> bool {
         let Some(entry) = self.entries.get_mut(&delivery_id) else {
             return false;
         };
-        let active = self
-            .registry
-            .get(entry.delivery.hook_id)
-            .is_some_and(Hook::is_active);
-        if !active {
-            entry.delivery.status = DeliveryStatus::Cancelled;
+        let hook = match self.registry.get(entry.delivery.hook_id) {
+            Some(hook) if hook.is_active() => hook,
+            _ => {
+                entry.delivery.status = DeliveryStatus::Cancelled;
+                return false;
+            }
+        };
+        if options.domain_blocklist {
+            let domain = domain_of(&hook.destination);
+            if let Some(until) = self.blocklist.blocked_until(&hook.client_id, &domain, now) {
+                entry.delivery.status = DeliveryStatus::Pending { due_at: until };
+                return false;
+            }
         }
-        active
+        true
     }
 
     fn has_in_flight(&self) -> bool {
