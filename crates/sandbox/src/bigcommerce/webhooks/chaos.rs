@@ -20,6 +20,8 @@ pub enum DropMode {
 /// Losing first attempts only: the first attempt of an affected delivery is recorded as
 /// [`super::AttemptOutcome::Lost`] without reaching the destination, and the delivery is
 /// then retried on the normal schedule (what BigCommerce does after a network failure).
+/// The lost attempt counts as a failure everywhere: retry schedule, 90001 notices and the
+/// domain's success ratio.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum FailFirstMode {
     #[default]

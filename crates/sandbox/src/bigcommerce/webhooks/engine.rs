@@ -20,7 +20,7 @@ use parking_lot::Mutex;
 use serde::Serialize;
 use sha1::{Digest, Sha1};
 use tokio::sync::Notify;
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::task::JoinHandle;
 
 use super::blocklist::{Blocklist, domain_of};
 use super::chaos::{Chaos, Verdict};
@@ -271,46 +271,57 @@ impl Shared {
                 None => groups.push((item.destination.clone(), vec![item])),
             }
         }
-        let mut tasks = JoinSet::new();
-        for (_, group) in groups {
-            let shared = Arc::clone(self);
-            tasks.spawn(async move {
-                for item in group {
-                    // An earlier attempt of this pass may have exhausted the hook or got
-                    // its domain blocked, or the app may have switched it off meanwhile.
-                    let now = shared.now();
-                    if !shared
-                        .state
-                        .lock()
-                        .still_wanted(item.delivery_id, now, &shared.options)
-                    {
-                        shared.recorded.notify_waiters();
-                        continue;
-                    }
-                    let at = shared.now();
-                    let outcome = shared.attempt(&item).await;
-                    let attempt = Attempt {
-                        number: item.number,
-                        at,
-                        destination: item.destination,
-                        headers: item.headers,
-                        outcome,
+        // The attempts run in their own tasks, so that a caller who stops waiting (a
+        // cancelled `flush`) does not cancel them half-way: they finish and are
+        // recorded, and `drain` waits for them.
+        let tasks: Vec<JoinHandle<()>> = groups
+            .into_iter()
+            .map(|(_, group)| {
+                let shared = Arc::clone(self);
+                tokio::spawn(async move {
+                    let claimed = Claimed {
+                        shared: Arc::clone(&shared),
+                        ids: group.iter().map(|item| item.delivery_id).collect(),
                     };
-                    let now = shared.now();
-                    shared
-                        .state
-                        .lock()
-                        .record(item.delivery_id, attempt, now, &shared.options);
-                    shared.recorded.notify_waiters();
-                }
-            });
-        }
-        while let Some(joined) = tasks.join_next().await {
-            if let Err(err) = joined {
+                    for item in group {
+                        shared.attempt_and_record(item).await;
+                    }
+                    drop(claimed);
+                })
+            })
+            .collect();
+        for task in tasks {
+            if let Err(err) = task.await {
                 tracing::error!(%err, "webhook delivery task failed");
             }
         }
         attempted
+    }
+
+    async fn attempt_and_record(&self, item: Planned) {
+        // An earlier attempt of this pass may have exhausted the hook or got its domain
+        // blocked, or the app may have switched it off meanwhile.
+        let now = self.now();
+        let wanted = self
+            .state
+            .lock()
+            .still_wanted(item.delivery_id, now, &self.options);
+        if wanted {
+            let at = self.now();
+            let outcome = self.attempt(&item).await;
+            let attempt = Attempt {
+                number: item.number,
+                at,
+                destination: item.destination,
+                headers: item.headers,
+                outcome,
+            };
+            let now = self.now();
+            self.state
+                .lock()
+                .record(item.delivery_id, attempt, now, &self.options);
+        }
+        self.recorded.notify_waiters();
     }
 
     async fn attempt(&self, item: &Planned) -> AttemptOutcome {
@@ -350,6 +361,26 @@ impl Shared {
                 message: error_chain(&err),
             },
         }
+    }
+}
+
+/// The deliveries a task has claimed. If the task is dropped before it gets to all of
+/// them (its runtime shut down), the ones still in flight go back to the queue instead of
+/// staying in flight for ever.
+struct Claimed {
+    shared: Arc<Shared>,
+    ids: Vec<u64>,
+}
+
+impl Drop for Claimed {
+    fn drop(&mut self) {
+        let now = self.shared.now();
+        let mut state = self.shared.state.lock();
+        for id in &self.ids {
+            state.unclaim(*id, now);
+        }
+        drop(state);
+        self.shared.recorded.notify_waiters();
     }
 }
 
@@ -459,6 +490,15 @@ impl State {
             }
         }
         true
+    }
+
+    /// Puts a delivery that is still in flight back in the queue, due now.
+    fn unclaim(&mut self, delivery_id: u64, now: DateTime<Utc>) {
+        if let Some(entry) = self.entries.get_mut(&delivery_id)
+            && entry.delivery.status == DeliveryStatus::InFlight
+        {
+            entry.delivery.status = DeliveryStatus::Pending { due_at: now };
+        }
     }
 
     fn has_in_flight(&self) -> bool {

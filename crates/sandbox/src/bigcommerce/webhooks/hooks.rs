@@ -10,8 +10,10 @@ use super::scopes::{self, DELIVERY_EXCEPTION_SCOPE};
 
 /// BigCommerce's limit of hooks per (store, client, scope).
 pub const MAX_HOOKS_PER_SCOPE: usize = 10;
-/// Limits on a hook's custom headers (the figures BigCommerce documents for webhook
-/// headers: at most 64 headers, names ≤ 64 bytes, values ≤ 8 KB).
+/// Limits on a hook's custom headers: at most 64 headers, names ≤ 64 bytes, values
+/// ≤ 8 KB. BigCommerce documents these figures for the headers of a webhook exchange
+/// (its overview states them for responses) but not for `headers` at creation; the
+/// simulator applies them there, where a client mistake would otherwise go unnoticed.
 pub const MAX_HEADERS: usize = 64;
 pub const MAX_HEADER_NAME_BYTES: usize = 64;
 pub const MAX_HEADER_VALUE_BYTES: usize = 8 * 1024;

@@ -26,7 +26,15 @@
 //!   destination every 10 minutes, as BigCommerce documents), 90002 when retries are
 //!   exhausted, 90003 when the destination domain gets blocked. Failures of the
 //!   deliveryException hook itself are retried but never reported to itself.
-//! * The per-domain success ratio of §5.4 is implemented ([`WebhooksOptions::domain_blocklist`]).
+//! * The per-domain success ratio of §5.4 is implemented ([`WebhooksOptions::domain_blocklist`]):
+//!   per (client id, `scheme://host`), ≥ 100 attempts in a sliding 2-minute window with
+//!   < 90 % successes block the domain for 3 minutes; deliveries due meanwhile wait for
+//!   the block to end without using up a retry.
+//! * A queued delivery uses its hook's destination and headers as they are when it is
+//!   attempted (so a rotated secret applies to retries); a hook that is deleted or
+//!   switched off loses its queued deliveries.
+//! * One destination receives its deliveries one at a time, in due order; different
+//!   destinations are attempted in parallel.
 //!
 //! Left out: the "up to one minute before a new hook fires" delay (hooks fire at once),
 //! deactivation after 90 days of inactivity, the v2 `/hooks` endpoints, and real e-mail.

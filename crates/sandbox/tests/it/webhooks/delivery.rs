@@ -254,3 +254,21 @@ async fn uninstalling_cancels_what_is_queued() {
     h.webhooks.run_due().await;
     assert_eq!(h.receiver.received().len(), 1);
 }
+
+#[tokio::test]
+async fn a_cancelled_flush_neither_loses_nor_repeats_attempts() {
+    let h = Harness::new().await;
+    h.hook_to("store/order/created", "/hooks").await;
+    h.emit("store/order/created", json!({"type": "order", "id": 250}));
+    // Polled once (claims and starts the attempt), then dropped.
+    tokio::select! {
+        biased;
+        () = h.webhooks.flush() => {}
+        () = std::future::ready(()) => {}
+    }
+    h.webhooks.flush().await;
+    assert_eq!(h.receiver.received().len(), 1);
+    let delivery = &h.webhooks.deliveries(STORE)[0];
+    assert_eq!(delivery.status, DeliveryStatus::Delivered);
+    assert_eq!(delivery.attempts.len(), 1);
+}
