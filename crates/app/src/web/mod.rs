@@ -17,6 +17,7 @@ use tower_http::trace::TraceLayer;
 use crate::state::AppState;
 
 pub mod error;
+pub mod session;
 
 pub use error::{AppError, FieldError};
 
