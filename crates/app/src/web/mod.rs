@@ -16,7 +16,9 @@ use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
 
+pub mod assets;
 pub mod error;
+pub mod session;
 
 pub use error::{AppError, FieldError};
 
@@ -26,6 +28,8 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health))
+        .route("/assets/admin.css", get(assets::admin_css))
+        .route("/assets/admin.js", get(assets::admin_js))
         .with_state(state)
         .layer(
             ServiceBuilder::new()
