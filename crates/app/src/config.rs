@@ -106,3 +106,21 @@ impl Config {
         self.public_url.trim_end_matches('/')
     }
 }
+
+#[derive(clap::Parser)]
+struct Standalone {
+    #[command(flatten)]
+    config: Config,
+}
+
+impl Config {
+    /// Parses flags (and the environment behind them) outside the CLI, e.g. in tests.
+    pub fn from_args<I, T>(args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        use clap::Parser;
+        Standalone::try_parse_from(args).map(|s| s.config)
+    }
+}

@@ -4,4 +4,5 @@
 mod support;
 
 mod jobs;
+mod smoke_browser;
 mod storage;

@@ -32,7 +32,14 @@ where
                 std::panic::resume_unwind(panic);
             }
         }
-        _ => eprintln!("DATABASE_URL is not set: PostgreSQL half of this test skipped"),
+        _ => {
+            let required = std::env::var("SEQURA_BC_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
+            assert!(
+                !required,
+                "DATABASE_URL is not set and SEQURA_BC_REQUIRE_POSTGRES=1"
+            );
+            eprintln!("DATABASE_URL is not set: PostgreSQL half of this test skipped");
+        }
     }
 }
 
