@@ -21,4 +21,62 @@ pub struct SpecPatch {
 
 /// Evidence tags as in `spec/bigcommerce-platform.md` §0: [§n] that document, [C:repo/path]
 /// BigCommerce's own client code, "own example" an example in the same spec file.
-pub const SPEC_PATCHES: &[SpecPatch] = &[];
+pub const SPEC_PATCHES: &[SpecPatch] = &[
+    // ---- orders.v2.oas2.yml ------------------------------------------------------------
+    SpecPatch {
+        file: "orders.v2.oas2.yml",
+        pointer: "/paths/~1orders~1{order_id}/get/responses/404",
+        original: Some(
+            r#"{"description": "The requested resource was not found.", "content": {"application/json": {"schema": {}}}}"#,
+        ),
+        replacement: r##"{"$ref": "#/components/responses/404_Resp"}"##,
+        reason: "the operation's 404 schema is `{}`, which checks nothing; the same file describes \
+                 the v2 error body once, as `404_Resp` (array of {status, message}), and §1.2 says \
+                 every v2 error has that shape",
+    },
+    SpecPatch {
+        file: "orders.v2.oas2.yml",
+        pointer: "/paths/~1orders/get/responses/204",
+        original: None,
+        replacement: r#"{"description": "No Content: the page is empty (no body)"}"#,
+        reason: "v2 collections answer an empty page with 204 and no body [§1.2, §1.3]; the file \
+                 documents that only for shipments",
+    },
+    SpecPatch {
+        file: "orders.v2.oas2.yml",
+        pointer: "/paths/~1orders~1{order_id}~1coupons/get/responses/204",
+        original: None,
+        replacement: r#"{"description": "No Content: the order has no coupons (no body)"}"#,
+        reason: "v2 collections answer an empty page with 204 and no body [§1.2, §1.3]; most \
+                 orders have no coupon",
+    },
+    SpecPatch {
+        file: "orders.v2.oas2.yml",
+        pointer: "/paths/~1orders~1{order_id}~1shipping_addresses/get/responses/204",
+        original: None,
+        replacement: r#"{"description": "No Content: the order has no shipping address (no body)"}"#,
+        reason: "v2 collections answer an empty page with 204 and no body [§1.2, §1.3]; an order \
+                 of digital goods only has no shipping address",
+    },
+    // ---- checkouts.v3.yml ----------------------------------------------------------------
+    SpecPatch {
+        file: "checkouts.v3.yml",
+        pointer: "/paths/~1checkouts~1{checkoutId}~1token/post/responses/200/content/application~1json/schema",
+        original: Some(
+            r##"{"type": "object", "properties": {"checkoutToken": {"type": "string", "example": "beb3590088be88f59ba980d54a68df655cd8a1052a3e9caf535f3f820146c226"}, "meta": {"$ref": "#/components/schemas/MetaOpen"}}}"##,
+        ),
+        replacement: r##"{"type": "object", "required": ["data"], "properties": {"data": {"type": "object", "required": ["checkoutToken"], "properties": {"checkoutToken": {"type": "string"}, "meta": {"$ref": "#/components/schemas/MetaOpen"}}}}}"##,
+        reason: "the schema leaves out the `data` envelope that the operation's own example (and \
+                 every v3 response, §1.1) has — `{\"data\": {\"checkoutToken\": …, \"meta\": {}}}` — \
+                 so as published it would accept any object; the app reads data.checkoutToken, \
+                 hence `required`",
+    },
+    SpecPatch {
+        file: "checkouts.v3.yml",
+        pointer: "/paths/~1checkouts~1{checkoutId}~1token/post/responses/422/content/application~1json/schema/properties/status/type",
+        original: Some(r#""string""#),
+        replacement: r#""integer""#,
+        reason: "typed string yet `format: int32`; the 401 beside it and every other v3 error \
+                 body carry an integer status [§1.2]",
+    },
+];
