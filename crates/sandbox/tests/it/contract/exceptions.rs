@@ -58,6 +58,16 @@ pub const SPEC_PATCHES: &[SpecPatch] = &[
         reason: "v2 collections answer an empty page with 204 and no body [§1.2, §1.3]; an order \
                  of digital goods only has no shipping address",
     },
+    // ---- orders.v3.yml -------------------------------------------------------------------
+    SpecPatch {
+        file: "orders.v3.yml",
+        pointer: "/components/schemas/RefundItem/properties/requested_amount",
+        original: Some(r##"{"$ref": "#/components/schemas/Amount"}"##),
+        replacement: r##"{"allOf": [{"$ref": "#/components/schemas/Amount"}], "nullable": true}"##,
+        reason: "the file's own response examples (Refund_Resp, RefundCollection_Resp) return \
+                 `requested_amount: null` for PRODUCT items and `RefundID_Get` declares it \
+                 nullable; only request bodies need a number here",
+    },
     // ---- checkouts.v3.yml ----------------------------------------------------------------
     SpecPatch {
         file: "checkouts.v3.yml",
@@ -78,5 +88,93 @@ pub const SPEC_PATCHES: &[SpecPatch] = &[
         replacement: r#""integer""#,
         reason: "typed string yet `format: int32`; the 401 beside it and every other v3 error \
                  body carry an integer status [§1.2]",
+    },
+    // ---- storefront (the checkout script) ------------------------------------------------
+    SpecPatch {
+        file: "checkouts.sf.yml",
+        pointer: "/components/schemas/lineItemPhysicalDigital/properties/parentId/nullable",
+        original: None,
+        replacement: "true",
+        reason: "a line item outside a bundle has no parent: BigCommerce's own SDK types it \
+                 `parentId?: string | null` [C:bigcommerce/checkout-sdk-js \
+                 packages/core/src/cart/line-item.ts]",
+    },
+    SpecPatch {
+        file: "carts.sf.yml",
+        pointer: "/components/schemas/responseCartBaseItem/properties/parentId/nullable",
+        original: None,
+        replacement: "true",
+        reason: "as for checkouts.sf.yml lineItemPhysicalDigital.parentId [C:bigcommerce/\
+                 checkout-sdk-js packages/core/src/cart/line-item.ts]",
+    },
+    SpecPatch {
+        file: "orders.sf.yml",
+        pointer: "/components/schemas/ItemPhysical/properties/parentId/nullable",
+        original: None,
+        replacement: "true",
+        reason: "as for checkouts.sf.yml lineItemPhysicalDigital.parentId [C:bigcommerce/\
+                 checkout-sdk-js packages/core/src/cart/line-item.ts]",
+    },
+    SpecPatch {
+        file: "orders.sf.yml",
+        pointer: "/components/schemas/Order/properties/lineItems",
+        original: Some(
+            r##"{"type": "array", "description": "Array of `LineItem` objects.", "items": {"$ref": "#/components/schemas/OrderLineItem"}}"##,
+        ),
+        replacement: r##"{"$ref": "#/components/schemas/OrderLineItem"}"##,
+        reason: "`OrderLineItem` is itself the {physicalItems, digitalItems, …} map; wrapping it \
+                 in an array is a slip: the SDK types `lineItems: LineItemMap` \
+                 [C:bigcommerce/checkout-sdk-js packages/core/src/order/order.ts]",
+    },
+    SpecPatch {
+        file: "orders.sf.yml",
+        pointer: "/components/schemas/OrderLineItem/required",
+        original: Some(r#"["digitalItems", "giftCertificate", "physicalItems"]"#),
+        replacement: r#"["digitalItems", "giftCertificates", "physicalItems"]"#,
+        reason: "the map's member is `giftCertificates`, as in carts.sf.yml and the SDK's \
+                 `LineItemMap` [C:bigcommerce/checkout-sdk-js src/cart/line-item-map.ts]",
+    },
+    SpecPatch {
+        file: "orders.sf.yml",
+        pointer: "/components/schemas/OrderLineItem/properties/giftCertificates",
+        original: None,
+        replacement: r##"{"type": "array", "items": {"$ref": "#/components/schemas/OrderItemGiftCertificate"}}"##,
+        reason: "declares `giftCertificates` (see the previous exception) with the item schema \
+                 the file gives its misspelt `giftCertificate`",
+    },
+    SpecPatch {
+        file: "orders.sf.yml",
+        pointer: "/components/schemas/ItemPhysical/properties/discounts",
+        original: Some(
+            r#"{"type": "object", "properties": {}, "description": "List of discounts applied to this item. If no discount applied, empty array is returned. If discount has been applied, discount object returned."}"#,
+        ),
+        replacement: r##"{"type": "array", "items": {"$ref": "#/components/schemas/AppliedDiscount"}}"##,
+        reason: "its own description says an (empty) array; OrderItemDigital and BaseItem in the \
+                 same file declare an array of AppliedDiscount, and so does the SDK \
+                 (`discounts: Array<…>` in [C:bigcommerce/checkout-sdk-js packages/core/src/cart/line-item.ts])",
+    },
+    SpecPatch {
+        file: "orders.sf.yml",
+        pointer: "/components/schemas/Order/properties/customerId/type",
+        original: Some(r#""string""#),
+        replacement: r#""integer""#,
+        reason: "a customer id is numeric everywhere else (`customerId: number` in \
+                 [C:bigcommerce/checkout-sdk-js packages/core/src/order/order.ts])",
+    },
+    SpecPatch {
+        file: "orders.sf.yml",
+        pointer: "/components/schemas/Order/properties/taxTotal",
+        original: Some(r#"{"type": "integer"}"#),
+        replacement: r#"{"type": "number"}"#,
+        reason: "a money amount in major units (19.96), like every other storefront total \
+                 (`taxTotal: number` in [C:bigcommerce/checkout-sdk-js packages/core/src/order/order.ts])",
+    },
+    SpecPatch {
+        file: "orders.sf.yml",
+        pointer: "/components/schemas/Order/properties/taxes/items/properties/amount",
+        original: Some(r#"{"type": "integer"}"#),
+        replacement: r#"{"type": "number"}"#,
+        reason: "a money amount in major units, as `taxTotal` [C:bigcommerce/checkout-sdk-js \
+                 packages/core/src/tax/tax.ts]",
     },
 ];

@@ -8,6 +8,10 @@
 //! - [`exceptions`]: the commented list of places where the official files are wrong.
 //! - [`endpoints`]: every endpoint the app uses, as the simulator serves it.
 //! - [`assert_conforms`]: what the live contract test calls on every simulator response.
+//!
+//! The tests here prove the machinery: every response example in
+//! `contracts/bigcommerce/examples/` passes (or is an expected failure, with its reason), and
+//! each keyword is handled.
 
 pub mod endpoints;
 pub mod exceptions;
@@ -15,6 +19,7 @@ pub mod schema;
 pub mod spec;
 
 mod endpoint_table;
+mod examples;
 mod keywords;
 mod lookup;
 
