@@ -209,6 +209,15 @@ fn all_of_needs_every_branch() {
             "/name: required property missing"
         ]
     );
+    // The same property failing in two branches is one problem, reported once.
+    let twice = json!({"allOf": [
+        {"type": "object", "properties": {"status_id": {"type": "integer"}}},
+        {"type": "object", "properties": {"status_id": {"type": "integer"}}}
+    ]});
+    assert_eq!(
+        violations(twice, json!({"status_id": "11"})),
+        ["/status_id: expected integer, got string \"11\""]
+    );
 }
 
 #[test]

@@ -10,8 +10,8 @@
 //! - [`assert_conforms`]: what the live contract test calls on every simulator response.
 //!
 //! The tests here prove the machinery: every response example in
-//! `contracts/bigcommerce/examples/` passes (or is an expected failure, with its reason), and
-//! each keyword is handled.
+//! `contracts/bigcommerce/examples/` passes, mutated copies fail at the right JSON pointer,
+//! and each keyword is handled.
 
 pub mod endpoints;
 pub mod exceptions;
@@ -22,6 +22,7 @@ mod endpoint_table;
 mod examples;
 mod keywords;
 mod lookup;
+mod mutations;
 
 use serde_json::Value;
 

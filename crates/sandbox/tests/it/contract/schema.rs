@@ -81,6 +81,12 @@ pub fn validate(doc: &Value, schema_pointer: &str, value: &Value) -> Vec<Violati
         Some(schema) => walker.check(schema, schema_pointer, value, ""),
         None => walker.fail("", schema_pointer, "spec: no schema at this location"),
     }
+    // A property declared in several `allOf` branches fails once per branch; one report of
+    // the same problem at the same place is enough (the first schema found is kept).
+    let mut seen = std::collections::HashSet::new();
+    walker
+        .out
+        .retain(|v| seen.insert((v.pointer.clone(), v.message.clone())));
     walker.out
 }
 
