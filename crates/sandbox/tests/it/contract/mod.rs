@@ -10,8 +10,21 @@
 //! - [`assert_conforms`]: what the live contract test calls on every simulator response.
 //!
 //! The tests here prove the machinery: every response example in
-//! `contracts/bigcommerce/examples/` passes, mutated copies fail at the right JSON pointer,
-//! and each keyword is handled.
+//! `contracts/bigcommerce/examples/` passes (or is an expected failure, with its reason),
+//! mutated copies fail at the right JSON pointer, and each keyword is handled.
+//!
+//! For the live test, once the simulator lands: drive every row of
+//! [`endpoints::ENDPOINTS`] (`sample_path()` gives a concrete path in the fixtures'
+//! scenario) plus the listed error cases, and hand each response to
+//!
+//! ```ignore
+//! contract::assert_conforms_raw("GET", "/stores/abc123/v2/orders/250", status, &bytes);
+//! // or, with a parsed body (Value::Null for none):
+//! contract::assert_conforms("GET", "/stores/abc123/v2/orders/250", status, &json);
+//! ```
+//!
+//! The path is the one the simulator served (query string allowed); a 204 must come without
+//! a body; a path outside the table is itself a violation, so a new endpoint gets a row.
 
 pub mod endpoints;
 pub mod exceptions;
