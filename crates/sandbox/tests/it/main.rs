@@ -1,4 +1,5 @@
 //! The sandbox crate's one integration-test binary; each simulator area is a module.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod contract;
 mod webhooks;
