@@ -60,7 +60,7 @@ pub struct Checkout {
 
 impl Checkout {
     /// The order id, when an order was created from this checkout. `""`/`"0"` mean none.
-    pub fn order_id(&self) -> Option<u64> {
+    pub fn created_order_id(&self) -> Option<u64> {
         self.order_id
             .as_deref()
             .and_then(|id| id.parse::<u64>().ok())
