@@ -42,6 +42,26 @@ impl Application {
             .build()
             .context("building the HTTP client")?;
 
+        let bc = bigcommerce::BigCommerce::new(
+            http.clone(),
+            bigcommerce::ClientConfig::with_bases(&config.bc_api_url, &config.bc_login_url),
+        )
+        .context("building the BigCommerce client")?;
+        let bc_app = match (&config.bc_client_secret, config.bc_client_id.is_empty()) {
+            (Some(secret), false) if !secret.expose_secret().is_empty() => {
+                Some(bigcommerce::oauth::AppCredentials {
+                    client_id: config.bc_client_id.clone(),
+                    client_secret: secret.clone(),
+                })
+            }
+            _ => {
+                tracing::warn!(
+                    "BC_CLIENT_ID/BC_CLIENT_SECRET not set: install and load are disabled"
+                );
+                None
+            }
+        };
+
         let (listener, addr) = if config.worker_only {
             (None, config.listen)
         } else {
@@ -58,6 +78,8 @@ impl Application {
             sealer,
             session_key,
             http,
+            bc,
+            bc_app,
             clock,
         };
         Ok(Self {

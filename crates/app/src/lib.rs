@@ -8,6 +8,7 @@ pub mod crypto;
 pub mod db;
 pub mod domain;
 pub mod jobs;
+pub mod services;
 pub mod state;
 pub mod web;
 pub mod worker;

@@ -15,5 +15,10 @@ pub struct AppState {
     /// Signs the admin session tokens (derived from the master key).
     pub session_key: Arc<[u8; 32]>,
     pub http: reqwest::Client,
+    /// BigCommerce API client (one per process; per-store handles from it).
+    pub bc: bigcommerce::BigCommerce,
+    /// The app's Developer Portal credentials; `None` when not configured (install and
+    /// load then answer 503 rather than verify anything with an empty secret).
+    pub bc_app: Option<bigcommerce::oauth::AppCredentials>,
     pub clock: Arc<dyn Clock>,
 }

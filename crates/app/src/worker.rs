@@ -3,8 +3,23 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::domain::StoreHash;
 use crate::jobs::{Job, JobError, JobHandler, Outcome, Worker};
+use crate::services::{install, provision};
 use crate::state::AppState;
+use crate::web::AppError;
+
+/// Outages and rate limits are retried; anything else will not get better by itself.
+fn job_error(err: AppError) -> JobError {
+    match err {
+        AppError::Unavailable(error) => JobError::Retry { error, after: None },
+        AppError::Internal(e) => JobError::Retry {
+            error: format!("{e:#}"),
+            after: None,
+        },
+        other => JobError::Permanent(other.to_string()),
+    }
+}
 
 /// Dispatches jobs by kind to the services that carry them out.
 #[derive(Clone)]
@@ -14,12 +29,16 @@ pub struct Dispatcher {
 
 impl JobHandler for Dispatcher {
     async fn handle(&self, job: &Job) -> Result<(), JobError> {
-        // Kinds are added with the features that need them; an unknown kind (say, written
-        // by a newer version) is not silently dropped: it dies visibly.
-        Err(JobError::Permanent(format!(
-            "unknown job kind {:?}",
-            job.kind
-        )))
+        let store = StoreHash::parse(&job.store_hash)
+            .map_err(|_| JobError::Permanent(format!("bad store {:?}", job.store_hash)))?;
+        match job.kind.as_str() {
+            install::PROVISION_JOB => provision::provision(&self.state, &store)
+                .await
+                .map_err(job_error),
+            // An unknown kind (say, written by a newer version) is not silently dropped:
+            // it dies visibly.
+            other => Err(JobError::Permanent(format!("unknown job kind {other:?}"))),
+        }
     }
 }
 

@@ -142,6 +142,24 @@ impl Db {
         tx.commit().await
     }
 
+    /// Installs `defaults` for the states that have no mapping yet; never overwrites what
+    /// the merchant chose (a re-install keeps their mapping).
+    pub async fn init_status_mapping(
+        &self,
+        store: &StoreHash,
+        defaults: &StatusMapping,
+    ) -> Result<(), DbError> {
+        const SQL: &str = "INSERT INTO status_mappings (store_hash, sequra_state, bc_status_id) \
+             VALUES ($1, $2, $3) ON CONFLICT (store_hash, sequra_state) DO NOTHING";
+        for (state, status) in defaults {
+            execute!(self, |p| sqlx::query(SQL)
+                .bind(store.as_str())
+                .bind(state.as_str())
+                .bind(*status))?;
+        }
+        Ok(())
+    }
+
     /// The mapping in [`SequraState::ALL`] order; a state with no row maps to `None`.
     pub async fn status_mapping(&self, store: &StoreHash) -> Result<StatusMapping, DbError> {
         const SQL: &str =

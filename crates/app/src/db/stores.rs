@@ -221,3 +221,40 @@ impl Db {
         Ok(())
     }
 }
+
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: i64,
+    pub kind: String,
+    pub detail: String,
+    pub created_at: i64,
+}
+
+impl Db {
+    pub async fn record_event(
+        &self,
+        store: &StoreHash,
+        kind: &str,
+        detail: &str,
+    ) -> Result<(), DbError> {
+        const SQL: &str = "INSERT INTO store_events (store_hash, kind, detail, created_at) \
+             VALUES ($1, $2, $3, $4)";
+        execute!(self, |p| sqlx::query(SQL)
+            .bind(store.as_str())
+            .bind(kind)
+            .bind(detail)
+            .bind(now_ms()))?;
+        Ok(())
+    }
+
+    /// The store's most recent events, newest first.
+    pub async fn events(&self, store: &StoreHash, limit: i64) -> Result<Vec<EventRow>, DbError> {
+        const SQL: &str = "SELECT id, kind, detail, created_at FROM store_events \
+             WHERE store_hash = $1 ORDER BY id DESC LIMIT $2";
+        Ok(run!(self, |p| sqlx::query_as::<_, EventRow>(SQL)
+            .bind(store.as_str())
+            .bind(limit)
+            .fetch_all(p)
+            .await)?)
+    }
+}

@@ -27,3 +27,27 @@ pub async fn admin_css() -> Response {
 pub async fn admin_js() -> Response {
     asset(ADMIN_JS, "text/javascript; charset=utf-8")
 }
+
+/// The checkout script. BigCommerce loads it with `integrity` and `crossorigin="anonymous"`,
+/// so the response must allow any origin or the browser refuses it.
+pub async fn checkout_js() -> Response {
+    let body = crate::services::provision::CHECKOUT_JS;
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=300"),
+            ),
+            (
+                header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static("*"),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}

@@ -18,6 +18,7 @@ use crate::state::AppState;
 
 pub mod assets;
 pub mod error;
+pub mod install;
 pub mod session;
 
 pub use error::{AppError, FieldError};
@@ -27,9 +28,11 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
+        .merge(install::routes())
         .route("/healthz", get(health))
         .route("/assets/admin.css", get(assets::admin_css))
         .route("/assets/admin.js", get(assets::admin_js))
+        .route("/storefront/checkout.js", get(assets::checkout_js))
         .with_state(state)
         .layer(
             ServiceBuilder::new()
