@@ -3,6 +3,7 @@
 
 pub mod install;
 pub mod provision;
+pub mod settings;
 
 use bigcommerce::StoreClient;
 use secrecy::SecretString;

@@ -16,6 +16,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
 
+pub mod admin;
 pub mod assets;
 pub mod error;
 pub mod install;
@@ -29,6 +30,7 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(install::routes())
+        .merge(admin::routes())
         .route("/healthz", get(health))
         .route("/assets/admin.css", get(assets::admin_css))
         .route("/assets/admin.js", get(assets::admin_js))

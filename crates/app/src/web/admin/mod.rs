@@ -1,0 +1,296 @@
+//! The admin UI inside the control-panel iframe. Every route answers an HTML fragment
+//! that `assets/admin.js` swaps into the page, with a refreshed session token in
+//! `X-Session-Token` and the active navigation item in `X-Admin-Nav`. Forms are validated
+//! on the server: on any error nothing is saved and the form comes back with the error next
+//! to each field.
+
+use askama::Template;
+use axum::Form;
+use axum::Router;
+use axum::extract::State;
+use axum::extract::rejection::FormRejection;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::session::{self, AdminSession, REFRESH_HEADER};
+use super::{AppError, FieldError};
+use crate::domain::SequraState;
+use crate::services::settings::{self, GeneralSettingsForm, state_label};
+use crate::services::{bc_error, bc_store_client};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/admin/order-statuses",
+            get(statuses_page).post(save_statuses),
+        )
+        .route("/admin/settings", get(settings_page).post(save_settings))
+        .route("/admin/transactions", get(transactions_page))
+}
+
+/// An HTML fragment for the admin page, with the session refreshed.
+async fn fragment(
+    state: &AppState,
+    session: &AdminSession,
+    nav: &'static str,
+    page: impl Template,
+) -> Result<Response, AppError> {
+    let html = page.render().map_err(|e| AppError::Internal(e.into()))?;
+    let onboarded = !state.db.countries(&session.store).await?.is_empty();
+    let token = session::issue(
+        &state.session_key,
+        &session.store,
+        session.user_id,
+        state.clock.now_ms(),
+    );
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert("x-admin-nav", HeaderValue::from_static(nav));
+    headers.insert(
+        "x-admin-onboarded",
+        HeaderValue::from_static(if onboarded { "1" } else { "0" }),
+    );
+    if let Ok(v) = HeaderValue::from_str(&token) {
+        headers.insert(REFRESH_HEADER, v);
+    }
+    Ok((headers, html).into_response())
+}
+
+fn form_error(_: FormRejection) -> AppError {
+    AppError::BadRequest("the form could not be read".into())
+}
+
+// ---------------------------------------------------------------------------------------
+// Order status mapping
+
+struct StatusOption {
+    id: u32,
+    id_text: String,
+    name: String,
+}
+
+struct MappingRow {
+    key: &'static str,
+    label: &'static str,
+    selected: String,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/statuses.html")]
+struct StatusesPage {
+    rows: Vec<MappingRow>,
+    statuses: Vec<StatusOption>,
+    saved: bool,
+    errors: Vec<FieldError>,
+}
+
+async fn bc_statuses(
+    state: &AppState,
+    session: &AdminSession,
+) -> Result<Vec<StatusOption>, AppError> {
+    let client = bc_store_client(state, &session.store).await?;
+    let statuses = client
+        .list_order_statuses()
+        .await
+        .map_err(|e| bc_error("order statuses", e))?;
+    Ok(statuses
+        .into_iter()
+        .map(|s| StatusOption {
+            id: s.id,
+            id_text: s.id.to_string(),
+            // The merchant may have renamed a status; show their name.
+            name: if s.custom_label.is_empty() {
+                s.name
+            } else {
+                s.custom_label
+            },
+        })
+        .collect())
+}
+
+async fn statuses_page(
+    State(state): State<AppState>,
+    session: AdminSession,
+) -> Result<Response, AppError> {
+    let statuses = bc_statuses(&state, &session).await?;
+    let mapping = state.db.status_mapping(&session.store).await?;
+    let rows = mapping
+        .iter()
+        .map(|(s, status)| MappingRow {
+            key: s.as_str(),
+            label: state_label(*s),
+            selected: status.map(|id| id.to_string()).unwrap_or_default(),
+            error: None,
+        })
+        .collect();
+    let page = StatusesPage {
+        rows,
+        statuses,
+        saved: false,
+        errors: Vec::new(),
+    };
+    fragment(&state, &session, "order-statuses", page).await
+}
+
+#[derive(Deserialize)]
+struct StatusesForm {
+    #[serde(default)]
+    approved: String,
+    #[serde(default)]
+    needs_review: String,
+    #[serde(default)]
+    cancelled: String,
+}
+
+async fn save_statuses(
+    State(state): State<AppState>,
+    session: AdminSession,
+    form: Result<Form<StatusesForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    let Form(form) = form.map_err(form_error)?;
+    let statuses = bc_statuses(&state, &session).await?;
+    let mut mapping = Vec::new();
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    for s in SequraState::ALL {
+        let value = match s {
+            SequraState::Approved => &form.approved,
+            SequraState::NeedsReview => &form.needs_review,
+            SequraState::Cancelled => &form.cancelled,
+        };
+        let value = value.trim();
+        let parsed = if value.is_empty() {
+            Ok(None)
+        } else {
+            match statuses.iter().find(|o| o.id_text == value) {
+                Some(o) => Ok(Some(i64::from(o.id))),
+                None => Err("Choose one of the store's order statuses, or None.".to_owned()),
+            }
+        };
+        let error = match parsed {
+            Ok(id) => {
+                mapping.push((s, id));
+                None
+            }
+            Err(e) => {
+                errors.push(FieldError::new(s.as_str(), e.clone()));
+                Some(e)
+            }
+        };
+        rows.push(MappingRow {
+            key: s.as_str(),
+            label: state_label(s),
+            selected: value.to_owned(),
+            error,
+        });
+    }
+    let saved = errors.is_empty();
+    if saved {
+        state
+            .db
+            .put_status_mapping(&session.store, &mapping)
+            .await?;
+    }
+    let page = StatusesPage {
+        rows,
+        statuses,
+        saved,
+        errors,
+    };
+    fragment(&state, &session, "order-statuses", page).await
+}
+
+// ---------------------------------------------------------------------------------------
+// General settings
+
+#[derive(Template)]
+#[template(path = "admin/settings.html")]
+struct SettingsPage {
+    form: GeneralSettingsForm,
+    saved: bool,
+    errors: Vec<FieldError>,
+}
+
+impl SettingsPage {
+    fn has_error(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field == field)
+    }
+
+    fn errors_for(&self, field: &str) -> Vec<&str> {
+        self.errors
+            .iter()
+            .filter(|e| e.field == field)
+            .map(|e| e.message.as_str())
+            .collect()
+    }
+}
+
+async fn settings_page(
+    State(state): State<AppState>,
+    session: AdminSession,
+) -> Result<Response, AppError> {
+    let current = settings::general_settings(&state, &session.store).await?;
+    let form = GeneralSettingsForm {
+        send_order_reports: current.send_order_reports.then(|| "on".into()),
+        hosted_checkout_page: current.hosted_checkout_page.then(|| "on".into()),
+        allowed_ips: current.allowed_ips.join("\n"),
+        excluded_products: current.excluded_products.join("\n"),
+        excluded_categories: current
+            .excluded_categories
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        default_services_end: current.default_services_end,
+    };
+    let page = SettingsPage {
+        form,
+        saved: false,
+        errors: Vec::new(),
+    };
+    fragment(&state, &session, "settings", page).await
+}
+
+async fn save_settings(
+    State(state): State<AppState>,
+    session: AdminSession,
+    form: Result<Form<GeneralSettingsForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    let Form(form) = form.map_err(form_error)?;
+    let (saved, errors) = match form.parse() {
+        Ok(valid) => {
+            settings::save_general_settings(&state, &session.store, &valid).await?;
+            (true, Vec::new())
+        }
+        Err(errors) => (false, errors),
+    };
+    let page = SettingsPage {
+        form,
+        saved,
+        errors,
+    };
+    fragment(&state, &session, "settings", page).await
+}
+
+// ---------------------------------------------------------------------------------------
+// Transaction log
+
+#[derive(Template)]
+#[template(path = "admin/transactions.html")]
+struct TransactionsPage;
+
+/// The log fills with the order-management journey; until then it shows its empty state.
+async fn transactions_page(
+    State(state): State<AppState>,
+    session: AdminSession,
+) -> Result<Response, AppError> {
+    fragment(&state, &session, "transactions", TransactionsPage).await
+}
