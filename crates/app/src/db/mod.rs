@@ -20,6 +20,7 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 
 pub mod settings;
 pub mod stores;
+pub mod webhooks;
 
 /// Expands `$body` once per backend with `$pool` bound to that backend's pool.
 macro_rules! run {

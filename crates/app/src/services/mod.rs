@@ -4,6 +4,7 @@
 pub mod install;
 pub mod provision;
 pub mod settings;
+pub mod webhooks;
 
 use bigcommerce::StoreClient;
 use secrecy::SecretString;

@@ -21,6 +21,7 @@ pub mod assets;
 pub mod error;
 pub mod install;
 pub mod session;
+pub mod webhooks;
 
 pub use error::{AppError, FieldError};
 
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(install::routes())
         .merge(admin::routes())
+        .merge(webhooks::routes())
         .route("/healthz", get(health))
         .route("/assets/admin.css", get(assets::admin_css))
         .route("/assets/admin.js", get(assets::admin_js))

@@ -6,3 +6,4 @@ mod support;
 mod jobs;
 mod smoke_browser;
 mod storage;
+mod webhooks_in;

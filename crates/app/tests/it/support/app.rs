@@ -1,12 +1,15 @@
 //! The app on a loopback port with a fresh database, as tests use it.
 
+use secrecy::SecretString;
 use sequra_bc::app::Application;
 use sequra_bc::config::Config;
+use sequra_bc::crypto::SecretField;
+use sequra_bc::db::stores::InstallRecord;
+use sequra_bc::domain::StoreHash;
 use sequra_bc::state::AppState;
 
 pub struct TestApp {
     pub base_url: String,
-    #[allow(dead_code)] // not every test reads the state
     pub state: AppState,
     _data: tempfile::TempDir,
     server: tokio::task::JoinHandle<()>,
@@ -43,5 +46,35 @@ pub async fn spawn() -> TestApp {
         state,
         _data: data,
         server,
+    }
+}
+
+impl TestApp {
+    /// Puts an installed store straight into the database (for tests that do not need the
+    /// install journey), with a known webhook secret.
+    pub async fn seed_store(&self, hash: &str, webhook_secret: &str) -> StoreHash {
+        let store = StoreHash::parse(hash).unwrap();
+        let sealer = &self.state.sealer;
+        let record = InstallRecord {
+            access_token: sealer.seal(
+                hash,
+                SecretField::BigCommerceAccessToken,
+                &SecretString::from(format!("token-{hash}")),
+            ),
+            scopes: String::new(),
+            owner_user_id: 1,
+            webhook_secret: sealer.seal(
+                hash,
+                SecretField::WebhookSecret,
+                &SecretString::from(webhook_secret.to_owned()),
+            ),
+        };
+        self.state.db.upsert_store(&store, &record).await.unwrap();
+        self.state
+            .db
+            .upsert_user(&store, 1, "owner@example.com", true, None)
+            .await
+            .unwrap();
+        store
     }
 }
