@@ -273,10 +273,9 @@ impl OAuthError {
     pub fn body(&self) -> Value {
         let (error, description) = match self {
             OAuthError::InvalidRequest(d) => ("invalid_request", d.clone()),
-            OAuthError::InvalidClient => (
-                "invalid_client",
-                "Client authentication failed.".to_owned(),
-            ),
+            OAuthError::InvalidClient => {
+                ("invalid_client", "Client authentication failed.".to_owned())
+            }
             OAuthError::InvalidGrant(d) => ("invalid_grant", d.clone()),
             OAuthError::UnsupportedGrantType => (
                 "unsupported_grant_type",
@@ -306,7 +305,10 @@ fn install(
         Some(install) if install.scopes == scopes => install.access_token.clone(),
         _ => random_alnum(31),
     };
-    let mut users = existing.as_ref().map(|i| i.users.clone()).unwrap_or_default();
+    let mut users = existing
+        .as_ref()
+        .map(|i| i.users.clone())
+        .unwrap_or_default();
     users.insert(user_id);
     store.installs.insert(
         client_id.to_owned(),
@@ -586,7 +588,10 @@ pub(crate) fn remove_user(
     installed(store, client_id)?;
     let user = user_of(store, user_id)?;
     if user.is_owner {
-        return Err(DomainError::invalid("user_id", "the owner cannot be removed"));
+        return Err(DomainError::invalid(
+            "user_id",
+            "the owner cannot be removed",
+        ));
     }
     let jwt = signed_payload(state, now, hash, client_id, user_id, "/", None)?;
     if let Some(install) = state.store_mut(hash)?.installs.get_mut(client_id) {

@@ -24,12 +24,12 @@ use super::domain::totals::{self, OrderTotals};
 use super::domain::{DomainError, DomainResult, extensions};
 use super::faults::FaultRule;
 use super::model::{
-    Address, AppExtension, AppRegistration, ChannelCheckoutSettings, Checkout, Customer,
-    Install, Metafield, Order, Refund, Script, Shipment, ShippingOption, StoreState,
-    StoreStatus, Transaction, status,
+    Address, AppExtension, AppRegistration, ChannelCheckoutSettings, Checkout, Customer, Install,
+    Metafield, Order, Refund, Script, Shipment, ShippingOption, StoreState, StoreStatus,
+    Transaction, status,
 };
 use super::ratelimit::{RateLimit, RateLimitState};
-use super::state::{Inner, RecordedEvent, RequestRecord, State};
+use super::state::{CallbackKind, Inner, LifecycleRecord, RecordedEvent, RequestRecord, State};
 use super::webhooks::Webhooks;
 use super::wire;
 use crate::clock::Clock;
@@ -267,9 +267,7 @@ impl BigCommerce {
         let hash = store.hash.clone();
         let store_id = store.store_id;
         self.create_store(store)?;
-        let owner_id = self
-            .inner
-            .read(&hash, |s| s.owner_id)?;
+        let owner_id = self.inner.read(&hash, |s| s.owner_id)?;
         let staff_id = self.add_user(&hash, NewUser::new("staff@example.es", "es-ES"))?;
         let shirt = self.create_product(
             &hash,
@@ -413,11 +411,18 @@ impl BigCommerce {
         self.load_url(store_hash, client_id, user_id, &url)
     }
 
-    async fn call_back(&self, url: String) -> CallbackOutcome {
+    async fn call_back(&self, kind: CallbackKind, url: String) -> CallbackOutcome {
         let status = match self.inner.http.get(&url).send().await {
             Ok(response) => Ok(response.status().as_u16()),
             Err(e) => Err(e.to_string()),
         };
+        self.global(|state| {
+            state.lifecycle.push(LifecycleRecord::Callback {
+                kind,
+                url: url.clone(),
+                status: status.clone(),
+            });
+        });
         CallbackOutcome { url, status }
     }
 
@@ -430,9 +435,16 @@ impl BigCommerce {
         user_id: Option<i64>,
     ) -> Result<CallbackOutcome> {
         let now = self.inner.now();
-        let url = self.global(|state| apps::uninstall(state, now, store_hash, client_id, user_id))?;
+        let url =
+            self.global(|state| apps::uninstall(state, now, store_hash, client_id, user_id))?;
         self.inner.webhooks.remove_app(store_hash, client_id);
-        Ok(self.call_back(url).await)
+        self.global(|state| {
+            state.lifecycle.push(LifecycleRecord::HooksRemoved {
+                store_hash: store_hash.to_owned(),
+                client_id: client_id.to_owned(),
+            });
+        });
+        Ok(self.call_back(CallbackKind::Uninstall, url).await)
     }
 
     /// The owner revokes a user's access: the remove_user callback is called.
@@ -445,7 +457,7 @@ impl BigCommerce {
         let now = self.inner.now();
         let url =
             self.global(|state| apps::remove_user(state, now, store_hash, client_id, user_id))?;
-        Ok(self.call_back(url).await)
+        Ok(self.call_back(CallbackKind::RemoveUser, url).await)
     }
 
     /// The merchant's store is cancelled: `store/app/uninstalled` (`{type: "store"}`) is
@@ -453,10 +465,15 @@ impl BigCommerce {
     pub fn cancel_store(&self, store_hash: &str) -> Result<()> {
         self.mutate(store_hash, |tx| {
             if tx.store.profile.status == StoreStatus::Cancelled {
-                return Err(DomainError::Conflict("the store is already cancelled".into()));
+                return Err(DomainError::Conflict(
+                    "the store is already cancelled".into(),
+                ));
             }
             tx.store.profile.status = StoreStatus::Cancelled;
-            tx.emit("store/app/uninstalled", serde_json::json!({"type": "store"}));
+            tx.emit(
+                "store/app/uninstalled",
+                serde_json::json!({"type": "store"}),
+            );
             Ok(())
         })
     }
@@ -497,7 +514,12 @@ impl BigCommerce {
     }
 
     /// What the order-confirmation page does with `?t=`: checks and uses the token.
-    pub fn redeem_checkout_token(&self, store_hash: &str, order_id: i64, token: &str) -> Result<()> {
+    pub fn redeem_checkout_token(
+        &self,
+        store_hash: &str,
+        order_id: i64,
+        token: &str,
+    ) -> Result<()> {
         self.mutate(store_hash, |tx| {
             checkout::redeem_checkout_token(tx, order_id, token)
         })
@@ -527,7 +549,12 @@ impl BigCommerce {
     }
 
     /// "Ship items" for some items of one address.
-    pub fn ship_items(&self, store_hash: &str, order_id: i64, shipment: NewShipment) -> Result<i64> {
+    pub fn ship_items(
+        &self,
+        store_hash: &str,
+        order_id: i64,
+        shipment: NewShipment,
+    ) -> Result<i64> {
         self.mutate(store_hash, |tx| {
             shipments::create_shipment(tx, order_id, shipment)
         })
@@ -575,7 +602,9 @@ impl BigCommerce {
 
     /// A refund with explicit payments (as the API takes them).
     pub fn refund(&self, store_hash: &str, order_id: i64, request: RefundRequest) -> Result<i64> {
-        self.mutate(store_hash, |tx| refunds::create_refund(tx, order_id, request))
+        self.mutate(store_hash, |tx| {
+            refunds::create_refund(tx, order_id, request)
+        })
     }
 
     /// The merchant's Refund action by the store owner: items (by quantity) or amounts,
@@ -752,10 +781,16 @@ impl BigCommerce {
         self.global(|state| state.requests.clone())
     }
 
+    /// Callbacks made to apps and hook removals asked of the webhook subsystem, in order.
+    pub fn lifecycle(&self) -> Vec<LifecycleRecord> {
+        self.global(|state| state.lifecycle.clone())
+    }
+
     pub fn clear_logs(&self) {
         self.global(|state| {
             state.events.clear();
             state.requests.clear();
+            state.lifecycle.clear();
         });
     }
 

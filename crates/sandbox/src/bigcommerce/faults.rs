@@ -102,7 +102,10 @@ mod tests {
         assert!(!glob_match("/v2/orders/*", "/v2/orders/250/products"));
         assert!(glob_match("/v2/orders/**", "/v2/orders/250/products"));
         assert!(glob_match("/stores/*/v3/**", "/stores/abc/v3/checkouts/x"));
-        assert!(glob_match("/v3/orders/*/payment_actions/refund*", "/v3/orders/1/payment_actions/refunds"));
+        assert!(glob_match(
+            "/v3/orders/*/payment_actions/refund*",
+            "/v3/orders/1/payment_actions/refunds"
+        ));
         assert!(!glob_match("/v2/store", "/v2/stores"));
     }
 

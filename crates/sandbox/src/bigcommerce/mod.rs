@@ -38,5 +38,6 @@ pub use control::{
 };
 pub use domain::DomainError;
 pub use faults::FaultRule;
+pub use model::AppRegistration;
 pub use ratelimit::{RateLimit, RateLimitState};
-pub use state::{RecordedEvent, RequestRecord};
+pub use state::{CallbackKind, LifecycleRecord, RecordedEvent, RequestRecord};

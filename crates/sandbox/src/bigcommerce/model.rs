@@ -68,7 +68,10 @@ pub const ORDER_STATUSES: [(&str, &str); 15] = [
         "Disputed",
         "Customer has initiated a dispute resolution process for the PayPal transaction that paid for the order.",
     ),
-    ("Partially Refunded", "Seller has partially refunded the order."),
+    (
+        "Partially Refunded",
+        "Seller has partially refunded the order.",
+    ),
 ];
 
 pub mod status {
@@ -673,7 +676,6 @@ pub struct CheckoutSettings {
     pub custom_checkout_sri_hash: String,
     pub custom_order_confirmation_sri_hash: String,
 }
-
 
 /// `GET /v3/checkouts/settings/channels/{id}`: incl. the terms-and-conditions flags.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -166,7 +166,10 @@ mod tests {
             },
             ..Limiter::default()
         };
-        let t0 = chrono::Utc.timestamp_opt(1_767_225_600, 0).single().unwrap();
+        let t0 = chrono::Utc
+            .timestamp_opt(1_767_225_600, 0)
+            .single()
+            .unwrap();
         assert!(matches!(limiter.check("s", t0), Decision::Allowed(s) if s.remaining == 1));
         assert!(matches!(limiter.check("s", t0), Decision::Allowed(s) if s.remaining == 0));
         let t1 = t0 + chrono::Duration::seconds(10);

@@ -36,6 +36,29 @@ pub struct RequestRecord {
     pub status: u16,
 }
 
+/// A server-to-server call BigCommerce made to an app, or a request to the webhook
+/// subsystem to drop an app's hooks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LifecycleRecord {
+    /// The uninstall or remove_user callback: its URL (with the JWT) and the app's status.
+    Callback {
+        kind: CallbackKind,
+        url: String,
+        status: Result<u16, String>,
+    },
+    /// `Webhooks::remove_app(store_hash, client_id)` was called.
+    HooksRemoved {
+        store_hash: String,
+        client_id: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallbackKind {
+    Uninstall,
+    RemoveUser,
+}
+
 #[derive(Default)]
 pub(crate) struct State {
     pub stores: BTreeMap<String, StoreState>,
@@ -44,6 +67,7 @@ pub(crate) struct State {
     pub codes: HashMap<String, GrantCode>,
     pub events: Vec<RecordedEvent>,
     pub requests: Vec<RequestRecord>,
+    pub lifecycle: Vec<LifecycleRecord>,
     pub faults: Faults,
     pub limiter: Limiter,
     pub next_seq: u64,
@@ -132,7 +156,8 @@ impl Inner {
             let pending = std::mem::take(&mut tx.events);
             match result {
                 Ok(value) => {
-                    let events = state.record_events(store_hash, store_id, now.timestamp(), pending);
+                    let events =
+                        state.record_events(store_hash, store_id, now.timestamp(), pending);
                     (Ok(value), events)
                 }
                 Err(err) => (Err(err), Vec::new()),

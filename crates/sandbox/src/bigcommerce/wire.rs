@@ -8,8 +8,8 @@ use serde_json::{Map, Value, json};
 use super::domain::refunds::RefundQuote;
 use super::domain::totals::{checkout_totals, order_totals};
 use super::model::{
-    Address, AppExtension, Checkout, Customer, ItemKind, Metafield, ORDER_STATUSES, Order,
-    Refund, RefundItemType, Script, Shipment, StoreProfile, StoreState, Transaction,
+    Address, AppExtension, Checkout, Customer, ItemKind, Metafield, ORDER_STATUSES, Order, Refund,
+    RefundItemType, Script, Shipment, StoreProfile, StoreState, Transaction,
 };
 use super::money::{ex_tax_cents, ex_tax_ten4, v2_cents, v2_ten4, v3_cents};
 

@@ -56,7 +56,11 @@ pub async fn put_checkout(
 ) -> ApiResult<Response> {
     let body = json_value(&body, STYLE)?;
     if !body.is_object() {
-        return Err(ApiError::invalid(STYLE, None, "The request body must be an object."));
+        return Err(ApiError::invalid(
+            STYLE,
+            None,
+            "The request body must be an object.",
+        ));
     }
     let message = match body.get("customer_message") {
         None | Some(Value::Null) => None,
@@ -123,7 +127,11 @@ pub async fn create_token(
         json_value(&body, STYLE)?
     };
     if !body.is_object() {
-        return Err(ApiError::invalid(STYLE, None, "The request body must be an object."));
+        return Err(ApiError::invalid(
+            STYLE,
+            None,
+            "The request body must be an object.",
+        ));
     }
     let max_uses = whole_number(&body, "maxUses", 1)?;
     let ttl = whole_number(&body, "ttl", 86_400)?;
@@ -151,10 +159,14 @@ pub async fn delete_cart(
 /// of the wrong type is a 422.
 fn merge_settings<T: Serialize + DeserializeOwned>(current: &T, body: Value) -> ApiResult<T> {
     let Value::Object(patch) = body else {
-        return Err(ApiError::invalid(STYLE, None, "The request body must be an object."));
+        return Err(ApiError::invalid(
+            STYLE,
+            None,
+            "The request body must be an object.",
+        ));
     };
-    let mut merged = serde_json::to_value(current)
-        .map_err(|e| ApiError::invalid(STYLE, None, e.to_string()))?;
+    let mut merged =
+        serde_json::to_value(current).map_err(|e| ApiError::invalid(STYLE, None, e.to_string()))?;
     if let Value::Object(map) = &mut merged {
         for (key, value) in patch {
             if let Some(slot) = map.get_mut(&key) {
@@ -216,7 +228,9 @@ pub async fn get_channel_settings(
 ) -> ApiResult<Response> {
     let channel = channel_id(&channel)?;
     let settings = inner
-        .read(&caller.store_hash, |s| s.channel_settings.get(&channel).cloned())
+        .read(&caller.store_hash, |s| {
+            s.channel_settings.get(&channel).cloned()
+        })
         .map_err(err)?
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, STYLE, "Channel not found"))?;
     Ok(envelope(json!(settings)))
@@ -231,7 +245,9 @@ pub async fn put_channel_settings(
     let channel = channel_id(&channel)?;
     let body = json_value(&body, STYLE)?;
     let current = inner
-        .read(&caller.store_hash, |s| s.channel_settings.get(&channel).cloned())
+        .read(&caller.store_hash, |s| {
+            s.channel_settings.get(&channel).cloned()
+        })
         .map_err(err)?
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, STYLE, "Channel not found"))?;
     let merged = merge_settings(&current, body)?;

@@ -136,7 +136,9 @@ pub async fn update(
         .collect::<ApiResult<Vec<_>>>()?;
     let ids: Vec<i64> = updates.iter().map(|u| u.id).collect();
     inner
-        .mutate(&caller.store_hash, |tx| catalog::update_customers(tx, updates))
+        .mutate(&caller.store_hash, |tx| {
+            catalog::update_customers(tx, updates)
+        })
         .map_err(|e| ApiError::from_domain(e, STYLE))?;
     let data: Vec<Value> = inner
         .read(&caller.store_hash, |s| {

@@ -111,7 +111,11 @@ impl ApiError {
         match err {
             DomainError::NotFound(what) => match style {
                 Style::V2 => Self::not_found(style),
-                _ => Self::new(StatusCode::NOT_FOUND, style, capitalise(&format!("{what} not found"))),
+                _ => Self::new(
+                    StatusCode::NOT_FOUND,
+                    style,
+                    capitalise(&format!("{what} not found")),
+                ),
             },
             DomainError::Invalid { field, message } => match style {
                 Style::RefundData => Self::new(StatusCode::UNPROCESSABLE_ENTITY, style, message),

@@ -33,7 +33,11 @@ pub fn store_hash_of(path: &str) -> Option<&str> {
 #[derive(Clone)]
 struct LoggedCaller(String);
 
-pub(crate) async fn gate(State(inner): State<Arc<Inner>>, request: Request, next: Next) -> Response {
+pub(crate) async fn gate(
+    State(inner): State<Arc<Inner>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let method = request.method().to_string();
     let path = request.uri().path().to_owned();
     let path_and_query = request
@@ -80,7 +84,13 @@ fn forced_response(status: u16, style: Style) -> Response {
     ApiError::new(status, style, title).into_response()
 }
 
-async fn guarded(inner: &Inner, hash: &str, style: Style, mut request: Request, next: Next) -> Response {
+async fn guarded(
+    inner: &Inner,
+    hash: &str,
+    style: Style,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let token = request
         .headers()
         .get("x-auth-token")
@@ -104,7 +114,11 @@ async fn guarded(inner: &Inner, hash: &str, style: Style, mut request: Request, 
         Decision::Limited(limits) => {
             let mut response = ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
-                if style == Style::V2 { Style::V2 } else { Style::V3 },
+                if style == Style::V2 {
+                    Style::V2
+                } else {
+                    Style::V3
+                },
                 "Too many requests",
             )
             .into_response();

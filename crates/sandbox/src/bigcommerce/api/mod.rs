@@ -49,9 +49,14 @@ pub(crate) fn router(inner: Arc<Inner>) -> Router {
         .route(&s("/v2/orders/count"), get(v2::count_orders))
         .route(
             &s("/v2/orders/{order_id}"),
-            get(v2::get_order).put(v2::put_order).delete(v2::delete_order),
+            get(v2::get_order)
+                .put(v2::put_order)
+                .delete(v2::delete_order),
         )
-        .route(&s("/v2/orders/{order_id}/products"), get(v2::order_products))
+        .route(
+            &s("/v2/orders/{order_id}/products"),
+            get(v2::order_products),
+        )
         .route(
             &s("/v2/orders/{order_id}/products/{product_id}"),
             get(v2::order_product),

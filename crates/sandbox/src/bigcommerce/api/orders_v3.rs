@@ -14,11 +14,11 @@ use serde_json::{Value, json};
 use super::errors::{ApiError, ApiResult, Style};
 use super::params::{Params, amount, json_body, json_value, page_of, path_id};
 use crate::bigcommerce::ApiCaller;
+use crate::bigcommerce::domain::DomainError;
 use crate::bigcommerce::domain::metafields::{self, MetafieldPatch, NewMetafield};
 use crate::bigcommerce::domain::refunds::{
     self, RefundItemRequest, RefundPaymentRequest, RefundRequest,
 };
-use crate::bigcommerce::domain::DomainError;
 use crate::bigcommerce::model::{Refund, RefundAdjustment};
 use crate::bigcommerce::state::Inner;
 use crate::bigcommerce::wire;
@@ -50,7 +50,11 @@ fn require_order(inner: &Inner, caller: &ApiCaller, id: i64) -> ApiResult<()> {
     if exists {
         Ok(())
     } else {
-        Err(ApiError::new(StatusCode::NOT_FOUND, STYLE, "Order not found"))
+        Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            STYLE,
+            "Order not found",
+        ))
     }
 }
 
@@ -162,7 +166,9 @@ pub async fn refund_quote(
     reject_tax_adjustment(&body, STYLE)?;
     let items = parse_items(&body, STYLE)?;
     let quote = inner
-        .read(&caller.store_hash, |store| refunds::quote(store, id, &items))
+        .read(&caller.store_hash, |store| {
+            refunds::quote(store, id, &items)
+        })
         .map_err(err)?
         .map_err(err)?;
     Ok((
@@ -235,7 +241,9 @@ pub async fn create_refund(
         user_id: 0,
     };
     let refund_id = inner
-        .mutate(&caller.store_hash, |tx| refunds::create_refund(tx, id, request))
+        .mutate(&caller.store_hash, |tx| {
+            refunds::create_refund(tx, id, request)
+        })
         .map_err(refund_err)?;
     let refund = refund_by_id(&inner, &caller, refund_id)?;
     Ok((
@@ -275,8 +283,12 @@ fn parse_iso(raw: &str, key: &str) -> ApiResult<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(raw)
         .map(|d| d.with_timezone(&Utc))
         .map_err(|_| {
-            ApiError::invalid(STYLE, Some(key), format!("{key} must be an ISO-8601 date-time"))
-                .with_status_for_query()
+            ApiError::invalid(
+                STYLE,
+                Some(key),
+                format!("{key} must be an ISO-8601 date-time"),
+            )
+            .with_status_for_query()
         })
 }
 
@@ -374,7 +386,9 @@ pub async fn list_metafields(
     let mut namespaces = params.list("namespace:in");
     namespaces.extend(params.get("namespace").map(str::to_owned));
     let all: Vec<Value> = inner
-        .read(&caller.store_hash, |s| metafields::list(s, &caller.client_id, id))
+        .read(&caller.store_hash, |s| {
+            metafields::list(s, &caller.client_id, id)
+        })
         .map_err(err)?
         .map_err(err)?
         .iter()

@@ -103,13 +103,18 @@ pub async fn list(
         None | Some("asc") => {}
         Some("desc") => all.reverse(),
         Some(_) => {
-            return Err(
-                ApiError::invalid(STYLE, Some("direction"), "direction must be asc or desc")
-                    .with_status_for_query(),
-            );
+            return Err(ApiError::invalid(
+                STYLE,
+                Some("direction"),
+                "direction must be asc or desc",
+            )
+            .with_status_for_query());
         }
     }
-    let data: Vec<Value> = page_of(&all, page, limit).iter().map(wire::script).collect();
+    let data: Vec<Value> = page_of(&all, page, limit)
+        .iter()
+        .map(wire::script)
+        .collect();
     let meta = wire::pagination(all.len(), data.len(), limit, page, &params.links_prefix());
     Ok(Json(json!({"data": data, "meta": meta})).into_response())
 }
@@ -135,7 +140,9 @@ pub async fn get(
     Path((_, uuid)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let script = inner
-        .read(&caller.store_hash, |s| scripts::get(s, &caller.client_id, &uuid))
+        .read(&caller.store_hash, |s| {
+            scripts::get(s, &caller.client_id, &uuid)
+        })
         .map_err(err)?
         .map_err(err)?;
     Ok(envelope(wire::script(&script)))

@@ -38,7 +38,10 @@ fn list_or_204(items: Vec<Value>) -> Response {
     }
 }
 
-pub async fn store(State(inner): Shared, Extension(caller): Extension<ApiCaller>) -> ApiResult<Response> {
+pub async fn store(
+    State(inner): Shared,
+    Extension(caller): Extension<ApiCaller>,
+) -> ApiResult<Response> {
     let body = inner
         .read(&caller.store_hash, |s| wire::store_info(&s.profile))
         .map_err(err)?;
@@ -65,7 +68,9 @@ pub async fn order_status(
         .get(id)
         .ok_or_else(|| ApiError::not_found(STYLE))?;
     let body = inner
-        .read(&caller.store_hash, |s| wire::order_status(s, id, name, description))
+        .read(&caller.store_hash, |s| {
+            wire::order_status(s, id, name, description)
+        })
         .map_err(err)?;
     Ok(Json(body).into_response())
 }
@@ -82,7 +87,11 @@ fn parse_date(raw: &str, key: &str) -> ApiResult<DateTime<Utc>> {
                 .ok_or(())
         })
         .map_err(|_| {
-            ApiError::invalid(STYLE, Some(key), format!("{key} must be an RFC-2822 or ISO-8601 date"))
+            ApiError::invalid(
+                STYLE,
+                Some(key),
+                format!("{key} must be an RFC-2822 or ISO-8601 date"),
+            )
         })
 }
 
@@ -139,8 +148,12 @@ fn order_filter(params: &Params) -> ApiResult<impl Fn(&Order) -> bool + use<>> {
             && email
                 .as_deref()
                 .is_none_or(|v| o.billing_address.email.eq_ignore_ascii_case(v))
-            && cart_id.as_deref().is_none_or(|v| o.cart_id.as_deref() == Some(v))
-            && payment_method.as_deref().is_none_or(|v| o.payment_method == v)
+            && cart_id
+                .as_deref()
+                .is_none_or(|v| o.cart_id.as_deref() == Some(v))
+            && payment_method
+                .as_deref()
+                .is_none_or(|v| o.payment_method == v)
     })
 }
 
@@ -170,7 +183,11 @@ fn sort_orders(orders: &mut [Order], sort: Option<&str>) -> ApiResult<()> {
             orders.reverse();
             Ok(())
         }
-        _ => Err(ApiError::invalid(STYLE, Some("sort"), "direction must be asc or desc")),
+        _ => Err(ApiError::invalid(
+            STYLE,
+            Some("sort"),
+            "direction must be asc or desc",
+        )),
     }
 }
 
@@ -185,7 +202,12 @@ pub async fn list_orders(
     let base = inner.base_url.clone();
     let items = inner
         .read(&caller.store_hash, |store| {
-            let mut orders: Vec<Order> = store.orders.values().filter(|o| filter(o)).cloned().collect();
+            let mut orders: Vec<Order> = store
+                .orders
+                .values()
+                .filter(|o| filter(o))
+                .cloned()
+                .collect();
             sort_orders(&mut orders, params.get("sort"))?;
             Ok::<_, ApiError>(
                 page_of(&orders, page, limit)
@@ -279,7 +301,11 @@ struct ProductChange {
 /// The body of `PUT /v2/orders/{id}`: the fields the simulator keeps; others are ignored.
 fn order_update(body: Value) -> ApiResult<OrderUpdate> {
     let Value::Object(map) = body else {
-        return Err(ApiError::invalid(STYLE, None, "The request body must be an object."));
+        return Err(ApiError::invalid(
+            STYLE,
+            None,
+            "The request body must be an object.",
+        ));
     };
     let mut update = OrderUpdate {
         payment_method: string_field(&map, "payment_method")?,
@@ -380,9 +406,16 @@ pub async fn put_order(
     let id = path_id(&id, STYLE)?;
     let update = order_update(json_value(&body, STYLE)?)?;
     inner
-        .mutate(&caller.store_hash, |tx| orders::update_order(tx, id, update))
+        .mutate(&caller.store_hash, |tx| {
+            orders::update_order(tx, id, update)
+        })
         .map_err(err)?;
-    get_order(State(inner), Extension(caller), Path((String::new(), id.to_string()))).await
+    get_order(
+        State(inner),
+        Extension(caller),
+        Path((String::new(), id.to_string())),
+    )
+    .await
 }
 
 pub async fn delete_order(
@@ -444,8 +477,13 @@ pub async fn order_shipping_addresses(
     let base = inner.base_url.clone();
     let items = inner
         .read(&caller.store_hash, |store| {
-            order_of(store, id)
-                .map(|o| page_of(&wire::order_shipping_addresses(store, &o, &base), page, limit))
+            order_of(store, id).map(|o| {
+                page_of(
+                    &wire::order_shipping_addresses(store, &o, &base),
+                    page,
+                    limit,
+                )
+            })
         })
         .map_err(err)??;
     Ok(list_or_204(items))
@@ -470,7 +508,10 @@ pub async fn order_coupons(
 // ------------------------------------------------------------------------------------
 // Shipments
 
-fn shipments_of(store: &crate::bigcommerce::model::StoreState, order_id: i64) -> ApiResult<Vec<Value>> {
+fn shipments_of(
+    store: &crate::bigcommerce::model::StoreState,
+    order_id: i64,
+) -> ApiResult<Vec<Value>> {
     order_of(store, order_id)?;
     Ok(store
         .shipments
@@ -503,7 +544,9 @@ pub async fn count_shipments(
 ) -> ApiResult<Response> {
     let id = path_id(&id, STYLE)?;
     let count = inner
-        .read(&caller.store_hash, |store| shipments_of(store, id).map(|all| all.len()))
+        .read(&caller.store_hash, |store| {
+            shipments_of(store, id).map(|all| all.len())
+        })
         .map_err(err)??;
     Ok(Json(json!({"count": count})).into_response())
 }
@@ -555,13 +598,20 @@ pub async fn create_shipment(
         comments: body.comments,
     };
     let shipment_id = inner
-        .mutate(&caller.store_hash, |tx| shipments::create_shipment(tx, id, new))
+        .mutate(&caller.store_hash, |tx| {
+            shipments::create_shipment(tx, id, new)
+        })
         .map_err(err)?;
     let shipment = shipment_json(&inner, &caller, id, shipment_id)?;
     Ok((StatusCode::CREATED, Json(shipment)).into_response())
 }
 
-fn shipment_json(inner: &Inner, caller: &ApiCaller, order_id: i64, shipment_id: i64) -> ApiResult<Value> {
+fn shipment_json(
+    inner: &Inner,
+    caller: &ApiCaller,
+    order_id: i64,
+    shipment_id: i64,
+) -> ApiResult<Value> {
     inner
         .read(&caller.store_hash, |store| {
             store
@@ -642,7 +692,9 @@ pub async fn delete_shipments(
 ) -> ApiResult<Response> {
     let id = path_id(&id, STYLE)?;
     inner
-        .mutate(&caller.store_hash, |tx| shipments::delete_all_shipments(tx, id))
+        .mutate(&caller.store_hash, |tx| {
+            shipments::delete_all_shipments(tx, id)
+        })
         .map_err(err)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

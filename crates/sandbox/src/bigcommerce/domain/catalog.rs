@@ -58,7 +58,10 @@ pub fn create_product(tx: &mut StoreTx<'_>, new: NewProduct) -> DomainResult<i64
             weight_grams: new.weight_grams,
         },
     );
-    tx.emit("store/product/created", json!({"type": "product", "id": id}));
+    tx.emit(
+        "store/product/created",
+        json!({"type": "product", "id": id}),
+    );
     Ok(id)
 }
 

@@ -53,16 +53,26 @@ pub struct NewCheckout {
 
 #[derive(Clone, Debug)]
 pub enum CheckoutEdit {
-    AddItem { product_id: i64, quantity: i64 },
+    AddItem {
+        product_id: i64,
+        quantity: i64,
+    },
     /// 0 removes the line.
-    SetQuantity { line_id: String, quantity: i64 },
-    RemoveItem { line_id: String },
+    SetQuantity {
+        line_id: String,
+        quantity: i64,
+    },
+    RemoveItem {
+        line_id: String,
+    },
     SetBillingAddress(Address),
     /// The address of the first consignment (created, with every physical item, if none).
     SetShippingAddress(Address),
     SetShippingOption(Option<ShippingOption>),
     AddCoupon(NewCoupon),
-    RemoveCoupon { code: String },
+    RemoveCoupon {
+        code: String,
+    },
     SetCustomerMessage(String),
 }
 
@@ -80,11 +90,10 @@ fn new_line(tx: &mut StoreTx<'_>, product_id: i64, quantity: i64) -> DomainResul
             "quantity must be at least 1",
         ));
     }
-    let product = tx
-        .store
-        .products
-        .get(&product_id)
-        .ok_or_else(|| DomainError::invalid("product_id", format!("no product {product_id}")))?;
+    let product =
+        tx.store.products.get(&product_id).ok_or_else(|| {
+            DomainError::invalid("product_id", format!("no product {product_id}"))
+        })?;
     Ok(CartLine {
         id: new_uuid(),
         product_id,
@@ -113,18 +122,19 @@ fn new_coupon(tx: &mut StoreTx<'_>, coupon: NewCoupon) -> DomainResult<Coupon> {
 pub fn create_checkout(tx: &mut StoreTx<'_>, new: NewCheckout) -> DomainResult<String> {
     let (customer_id, customer_email) = match new.customer_id {
         Some(id) => {
-            let customer = tx
-                .store
-                .customers
-                .get(&id)
-                .ok_or_else(|| DomainError::invalid("customer_id", format!("no customer {id}")))?;
+            let customer =
+                tx.store.customers.get(&id).ok_or_else(|| {
+                    DomainError::invalid("customer_id", format!("no customer {id}"))
+                })?;
             (id, customer.email.clone())
         }
         None => (0, String::new()),
     };
     let id = new.id.unwrap_or_else(new_uuid);
     if tx.store.checkouts.contains_key(&id) {
-        return Err(DomainError::Conflict(format!("checkout {id} already exists")));
+        return Err(DomainError::Conflict(format!(
+            "checkout {id} already exists"
+        )));
     }
     let mut lines = Vec::with_capacity(new.items.len());
     for item in &new.items {
@@ -219,7 +229,10 @@ pub fn edit_checkout(
             }
             CheckoutEdit::SetQuantity { line_id, quantity } => {
                 if quantity < 0 {
-                    return Err(DomainError::invalid("quantity", "quantity must not be negative"));
+                    return Err(DomainError::invalid(
+                        "quantity",
+                        "quantity must not be negative",
+                    ));
                 }
                 let line = checkout
                     .lines
@@ -321,9 +334,7 @@ pub fn delete_cart(tx: &mut StoreTx<'_>, id: &str) -> DomainResult<()> {
 /// Everything that must hold before a checkout can become an order.
 fn check_orderable(checkout: &Checkout) -> DomainResult<()> {
     if checkout.lines.is_empty() {
-        return Err(DomainError::invalid_body(
-            "The checkout has no line items.",
-        ));
+        return Err(DomainError::invalid_body("The checkout has no line items."));
     }
     if checkout.billing_address.is_none() {
         return Err(DomainError::invalid(
@@ -331,7 +342,11 @@ fn check_orderable(checkout: &Checkout) -> DomainResult<()> {
             "The checkout has no billing address.",
         ));
     }
-    for line in checkout.lines.iter().filter(|l| l.kind == ItemKind::Physical) {
+    for line in checkout
+        .lines
+        .iter()
+        .filter(|l| l.kind == ItemKind::Physical)
+    {
         let consignment = checkout
             .consignments
             .iter()
@@ -658,7 +673,10 @@ pub fn create_checkout_token(
         ));
     }
     if max_uses < 1 {
-        return Err(DomainError::invalid("maxUses", "maxUses must be at least 1"));
+        return Err(DomainError::invalid(
+            "maxUses",
+            "maxUses must be at least 1",
+        ));
     }
     if let Some(order_id) = checkout.order_id
         && let Some(order) = tx.store.orders.get(&order_id)

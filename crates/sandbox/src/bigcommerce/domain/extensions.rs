@@ -31,7 +31,10 @@ pub struct ExtensionPatch {
 fn check_url(url: &str) -> DomainResult<()> {
     check_len("url", url, 1, 255)?;
     if !url.starts_with('/') {
-        return Err(DomainError::invalid("url", "url must be a path starting with /"));
+        return Err(DomainError::invalid(
+            "url",
+            "url must be a path starting with /",
+        ));
     }
     Ok(())
 }
@@ -65,7 +68,10 @@ pub fn create(
     new: NewExtension,
 ) -> DomainResult<AppExtension> {
     if !CONTEXTS.contains(&new.context.as_str()) {
-        return Err(DomainError::invalid("context", "context must be PANEL or LINK"));
+        return Err(DomainError::invalid(
+            "context",
+            "context must be PANEL or LINK",
+        ));
     }
     if !MODELS.contains(&new.model.as_str()) {
         return Err(DomainError::invalid(

@@ -55,7 +55,10 @@ fn check_fields(
     if !PERMISSION_SETS.contains(&permission_set) {
         return Err(DomainError::invalid(
             "permission_set",
-            format!("permission_set must be one of {}", PERMISSION_SETS.join(", ")),
+            format!(
+                "permission_set must be one of {}",
+                PERMISSION_SETS.join(", ")
+            ),
         ));
     }
     check_len("namespace", namespace, 1, 64)?;
@@ -84,12 +87,7 @@ pub fn list(store: &StoreState, client_id: &str, order_id: i64) -> DomainResult<
         .collect())
 }
 
-pub fn get(
-    store: &StoreState,
-    client_id: &str,
-    order_id: i64,
-    id: i64,
-) -> DomainResult<Metafield> {
+pub fn get(store: &StoreState, client_id: &str, order_id: i64, id: i64) -> DomainResult<Metafield> {
     require_order(store, order_id)?;
     store
         .metafields
@@ -130,7 +128,14 @@ pub fn create(
         &new.value,
         &new.description,
     )?;
-    if clash(tx.store, client_id, order_id, &new.namespace, &new.key, None) {
+    if clash(
+        tx.store,
+        client_id,
+        order_id,
+        &new.namespace,
+        &new.key,
+        None,
+    ) {
         return Err(DomainError::Conflict(format!(
             "A metafield with namespace '{}' and key '{}' already exists for this order",
             new.namespace, new.key

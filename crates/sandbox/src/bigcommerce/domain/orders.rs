@@ -123,7 +123,10 @@ fn apply_edit(tx: &mut StoreTx<'_>, order: &mut Order, edit: OrderEdit) -> Domai
             order_address_id,
         } => {
             if quantity < 1 {
-                return Err(DomainError::invalid("quantity", "quantity must be at least 1"));
+                return Err(DomainError::invalid(
+                    "quantity",
+                    "quantity must be at least 1",
+                ));
             }
             let product = tx.store.products.get(&product_id).cloned().ok_or_else(|| {
                 DomainError::invalid("product_id", format!("no product {product_id}"))
@@ -138,12 +141,16 @@ fn apply_edit(tx: &mut StoreTx<'_>, order: &mut Order, edit: OrderEdit) -> Domai
                             format!("no shipping address {id}"),
                         ));
                     }
-                    None => order.shipping_addresses.first().map(|a| a.id).ok_or_else(|| {
-                        DomainError::invalid(
-                            "order_address_id",
-                            "a physical product needs a shipping address",
-                        )
-                    })?,
+                    None => order
+                        .shipping_addresses
+                        .first()
+                        .map(|a| a.id)
+                        .ok_or_else(|| {
+                            DomainError::invalid(
+                                "order_address_id",
+                                "a physical product needs a shipping address",
+                            )
+                        })?,
                 },
             };
             order.lines.push(OrderLine {
@@ -204,7 +211,10 @@ fn apply_edit(tx: &mut StoreTx<'_>, order: &mut Order, edit: OrderEdit) -> Domai
         }
         OrderEdit::SetShippingCost { address_id, cents } => {
             if cents < 0 {
-                return Err(DomainError::invalid("shipping_cost", "must not be negative"));
+                return Err(DomainError::invalid(
+                    "shipping_cost",
+                    "must not be negative",
+                ));
             }
             shipping_address_mut(order, address_id)?.cost_cents = cents;
         }
@@ -213,7 +223,10 @@ fn apply_edit(tx: &mut StoreTx<'_>, order: &mut Order, edit: OrderEdit) -> Domai
         }
         OrderEdit::SetDiscount { cents } => {
             if cents < 0 {
-                return Err(DomainError::invalid("discount_amount", "must not be negative"));
+                return Err(DomainError::invalid(
+                    "discount_amount",
+                    "must not be negative",
+                ));
             }
             order.manual_discount_cents = cents;
         }

@@ -142,7 +142,10 @@ fn price_items(
     requests: &[RefundItemRequest],
 ) -> DomainResult<Vec<RefundItem>> {
     if requests.is_empty() {
-        return Err(DomainError::invalid("items", "At least one item is required."));
+        return Err(DomainError::invalid(
+            "items",
+            "At least one item is required.",
+        ));
     }
     let totals = order_totals(order);
     // Units already asked for in this request, per line, so that two items on one line add up.
@@ -258,7 +261,9 @@ fn price_items(
             item_type: request.item_type,
             item_id: request.item_id,
             reason: request.reason.clone(),
-            quantity: request.quantity.filter(|_| request.item_type == RefundItemType::Product),
+            quantity: request
+                .quantity
+                .filter(|_| request.item_type == RefundItemType::Product),
             requested_amount_cents: if request.item_type == RefundItemType::Product {
                 None
             } else {
@@ -275,7 +280,10 @@ fn bound_amount(field: &str, request: &RefundItemRequest, left: i64) -> DomainRe
     let amount = request.amount_cents.ok_or_else(|| {
         DomainError::invalid(
             field,
-            format!("amount is required for {} items", request.item_type.as_str()),
+            format!(
+                "amount is required for {} items",
+                request.item_type.as_str()
+            ),
         )
     })?;
     if amount <= 0 {
@@ -473,10 +481,16 @@ pub fn create_refund(
         None => (quote.total_cents, quote.tax_cents, false),
     };
     if request.payments.is_empty() {
-        return Err(DomainError::invalid("payments", "At least one payment is required."));
+        return Err(DomainError::invalid(
+            "payments",
+            "At least one payment is required.",
+        ));
     }
     if request.payments.iter().any(|p| p.amount_cents <= 0) {
-        return Err(DomainError::invalid("payments", "Payment amounts must be positive."));
+        return Err(DomainError::invalid(
+            "payments",
+            "Payment amounts must be positive.",
+        ));
     }
     let paid: i64 = request.payments.iter().map(|p| p.amount_cents).sum();
     let options = if overridden {
@@ -585,8 +599,9 @@ pub fn create_refund(
     Ok(refund_id)
 }
 
-/// The merchant's refund from the control panel: quote, then take the first method offered
-/// (back to the original payment when possible) unless `to_store_credit` is asked.
+/// The merchant's refund from the control panel: quote, then refund back to the order's
+/// original payments (a manual `custom` refund when nothing was paid through BigCommerce),
+/// or all to store credit when `to_store_credit` is asked.
 pub fn merchant_refund(
     tx: &mut StoreTx<'_>,
     order_id: i64,
@@ -604,6 +619,12 @@ pub fn merchant_refund(
             .refund_methods
             .iter()
             .find(|o| o.len() == 1 && o.iter().all(|p| p.provider_id == STORE_CREDIT))
+    } else if order.payments.is_empty() {
+        // Nothing was paid through BigCommerce: a manual (custom) refund.
+        quote
+            .refund_methods
+            .iter()
+            .find(|o| o.iter().all(|p| p.provider_id == CUSTOM))
     } else {
         quote.refund_methods.first()
     }

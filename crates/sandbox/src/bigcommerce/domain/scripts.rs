@@ -62,19 +62,27 @@ fn validate(script: &Script, consent_given: bool) -> DomainResult<()> {
         )?;
     }
     if script.channel_id < 1 {
-        return Err(DomainError::invalid("channel_id", "channel_id must be at least 1"));
+        return Err(DomainError::invalid(
+            "channel_id",
+            "channel_id must be at least 1",
+        ));
     }
     if script.kind == "src" {
         let src = script.src.trim();
         if src.is_empty() {
-            return Err(DomainError::invalid("src", "src is required when kind is src"));
+            return Err(DomainError::invalid(
+                "src",
+                "src is required when kind is src",
+            ));
         }
-        if !(src.starts_with("https://") || src.starts_with("http://") || src.starts_with("//"))
-        {
+        if !(src.starts_with("https://") || src.starts_with("http://") || src.starts_with("//")) {
             return Err(DomainError::invalid("src", "src must be a URL"));
         }
         if !script.html.is_empty() {
-            return Err(DomainError::invalid("html", "html must be empty when kind is src"));
+            return Err(DomainError::invalid(
+                "html",
+                "html must be empty when kind is src",
+            ));
         }
     } else {
         if script.html.trim().is_empty() {
@@ -221,7 +229,13 @@ pub fn create(
         created_at: tx.now,
         modified_at: tx.now,
     };
-    merge(&mut script, ScriptInput { kind: None, ..input });
+    merge(
+        &mut script,
+        ScriptInput {
+            kind: None,
+            ..input
+        },
+    );
     validate(&script, consent_given)?;
     check_checkout_scope(&script, can_use_checkout)?;
     let owned = tx

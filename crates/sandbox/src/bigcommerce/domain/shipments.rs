@@ -39,8 +39,17 @@ pub struct ShipmentPatch {
 }
 
 const PROVIDERS: [&str; 11] = [
-    "", "auspost", "canadapost", "endicia", "usps", "fedex", "royalmail", "ups", "upsready",
-    "upsonline", "shipperhq",
+    "",
+    "auspost",
+    "canadapost",
+    "endicia",
+    "usps",
+    "fedex",
+    "royalmail",
+    "ups",
+    "upsready",
+    "upsonline",
+    "shipperhq",
 ];
 
 fn check_tracking(
@@ -268,7 +277,11 @@ pub fn delete_shipment(tx: &mut StoreTx<'_>, order_id: i64, shipment_id: i64) ->
     let shipment = shipment_of(tx, order_id, shipment_id)?;
     if let Some(order) = tx.store.orders.get_mut(&order_id) {
         for item in &shipment.items {
-            if let Some(line) = order.lines.iter_mut().find(|l| l.id == item.order_product_id) {
+            if let Some(line) = order
+                .lines
+                .iter_mut()
+                .find(|l| l.id == item.order_product_id)
+            {
                 line.quantity_shipped = (line.quantity_shipped - item.quantity).max(0);
             }
         }

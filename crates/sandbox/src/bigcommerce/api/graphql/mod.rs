@@ -21,9 +21,7 @@ use super::errors::{ApiError, ApiResult, Style};
 use super::params::json_value;
 use super::scopes::APP_EXTENSIONS;
 use crate::bigcommerce::ApiCaller;
-use crate::bigcommerce::domain::extensions::{
-    self, ExtensionLabel, ExtensionPatch, NewExtension,
-};
+use crate::bigcommerce::domain::extensions::{self, ExtensionLabel, ExtensionPatch, NewExtension};
 use crate::bigcommerce::model::ExtensionLocale;
 use crate::bigcommerce::state::Inner;
 use crate::bigcommerce::wire;
@@ -45,7 +43,13 @@ impl Exec<'_> {
 }
 
 /// Keeps the selected fields of `value` (recursively); unknown fields are errors.
-fn project(value: &Value, selection: &[Field], type_name: &str, path: &mut Vec<String>, errors: &mut Vec<Value>) -> Value {
+fn project(
+    value: &Value,
+    selection: &[Field],
+    type_name: &str,
+    path: &mut Vec<String>,
+    errors: &mut Vec<Value>,
+) -> Value {
     if selection.is_empty() {
         return value.clone();
     }
@@ -82,6 +86,89 @@ fn project(value: &Value, selection: &[Field], type_name: &str, path: &mut Vec<S
             Value::Object(out)
         }
         other => other.clone(),
+    }
+}
+
+/// The slice of the GraphQL Admin schema the simulator knows: (type, field, field type);
+/// a field type of `None` is a scalar.
+const SCHEMA: &[(&str, &str, Option<&str>)] = &[
+    ("Query", "store", Some("Store")),
+    ("Store", "appExtensions", Some("AppExtensionConnection")),
+    ("AppExtensionConnection", "edges", Some("AppExtensionEdge")),
+    ("AppExtensionConnection", "pageInfo", Some("PageInfo")),
+    ("AppExtensionEdge", "node", Some("AppExtension")),
+    ("AppExtensionEdge", "cursor", None),
+    ("PageInfo", "hasNextPage", None),
+    ("PageInfo", "hasPreviousPage", None),
+    ("PageInfo", "startCursor", None),
+    ("PageInfo", "endCursor", None),
+    ("AppExtension", "id", None),
+    ("AppExtension", "context", None),
+    ("AppExtension", "model", None),
+    ("AppExtension", "url", None),
+    ("AppExtension", "label", Some("AppExtensionLabel")),
+    ("AppExtensionLabel", "defaultValue", None),
+    (
+        "AppExtensionLabel",
+        "locales",
+        Some("AppExtensionLocaleLabel"),
+    ),
+    ("AppExtensionLocaleLabel", "value", None),
+    ("AppExtensionLocaleLabel", "localeCode", None),
+    ("Mutation", "appExtension", Some("AppExtensionMutations")),
+    (
+        "AppExtensionMutations",
+        "createAppExtension",
+        Some("CreateAppExtensionResult"),
+    ),
+    (
+        "AppExtensionMutations",
+        "updateAppExtension",
+        Some("UpdateAppExtensionResult"),
+    ),
+    (
+        "AppExtensionMutations",
+        "deleteAppExtension",
+        Some("DeleteAppExtensionResult"),
+    ),
+    (
+        "CreateAppExtensionResult",
+        "appExtension",
+        Some("AppExtension"),
+    ),
+    (
+        "UpdateAppExtensionResult",
+        "appExtension",
+        Some("AppExtension"),
+    ),
+    ("DeleteAppExtensionResult", "deletedAppExtensionId", None),
+];
+
+/// Checks a selection against [`SCHEMA`] before anything runs, as GraphQL servers do.
+fn validate(type_name: &str, selection: &[Field], errors: &mut Vec<Value>) {
+    for field in selection {
+        if field.name == "__typename" {
+            continue;
+        }
+        let Some((_, _, field_type)) = SCHEMA
+            .iter()
+            .find(|(t, f, _)| *t == type_name && *f == field.name)
+        else {
+            errors.push(json!({"message": format!(
+                "Field '{}' doesn't exist on type '{type_name}'", field.name
+            )}));
+            continue;
+        };
+        match (field_type, field.selection.is_empty()) {
+            (Some(child), false) => validate(child, &field.selection, errors),
+            (Some(child), true) => errors.push(json!({"message": format!(
+                "Field '{}' of type '{child}' must have a selection of subfields", field.name
+            )})),
+            (None, false) => errors.push(json!({"message": format!(
+                "Selections can't be made on scalars (field '{}')", field.name
+            )})),
+            (None, true) => {}
+        }
     }
 }
 
@@ -153,7 +240,9 @@ impl Exec<'_> {
                     .inner
                     .mutate(&store, |tx| extensions::create(tx, &client, new))
                     .map_err(domain)?;
-                Ok(json!({"__typename": "CreateAppExtensionResult", "appExtension": wire::app_extension(&created)}))
+                Ok(
+                    json!({"__typename": "CreateAppExtensionResult", "appExtension": wire::app_extension(&created)}),
+                )
             }
             "updateAppExtension" => {
                 let id = extension_id(&input)?;
@@ -172,7 +261,9 @@ impl Exec<'_> {
                     .inner
                     .mutate(&store, |tx| extensions::update(tx, &client, id, patch))
                     .map_err(domain)?;
-                Ok(json!({"__typename": "UpdateAppExtensionResult", "appExtension": wire::app_extension(&updated)}))
+                Ok(
+                    json!({"__typename": "UpdateAppExtensionResult", "appExtension": wire::app_extension(&updated)}),
+                )
             }
             "deleteAppExtension" => {
                 let id = extension_id(&input)?;
@@ -180,7 +271,9 @@ impl Exec<'_> {
                     .inner
                     .mutate(&store, |tx| extensions::delete(tx, &client, id))
                     .map_err(domain)?;
-                Ok(json!({"__typename": "DeleteAppExtensionResult", "deletedAppExtensionId": deleted.graphql_id()}))
+                Ok(
+                    json!({"__typename": "DeleteAppExtensionResult", "deletedAppExtensionId": deleted.graphql_id()}),
+                )
             }
             other => Err(format!(
                 "Field '{other}' doesn't exist on type 'AppExtensionMutations'"
@@ -269,8 +362,13 @@ impl Exec<'_> {
                         },
                     });
                     let mut path = vec![key.clone()];
-                    let projected =
-                        project(&store, &field.selection, "Store", &mut path, &mut self.errors);
+                    let projected = project(
+                        &store,
+                        &field.selection,
+                        "Store",
+                        &mut path,
+                        &mut self.errors,
+                    );
                     data.insert(key, projected);
                 }
                 other => {
@@ -310,7 +408,9 @@ pub(crate) async fn graphql(
     let operations = match parse::parse(query) {
         Ok(ops) => ops,
         Err(message) => {
-            return Ok(Json(json!({"data": null, "errors": [{"message": message}]})).into_response());
+            return Ok(
+                Json(json!({"data": null, "errors": [{"message": message}]})).into_response(),
+            );
         }
     };
     let operation = match operation_name {
@@ -323,7 +423,18 @@ pub(crate) async fn graphql(
     let Some(operation) = operation else {
         return Ok(Json(json!({"data": null, "errors": [{"message": "Must provide the name of the operation to run"}]})).into_response());
     };
-    if touches_app_extensions(operation.kind, &operation.selection) && !caller.has_scope(APP_EXTENSIONS) {
+    let mut invalid = Vec::new();
+    let root = match operation.kind {
+        OperationKind::Query => "Query",
+        OperationKind::Mutation => "Mutation",
+    };
+    validate(root, &operation.selection, &mut invalid);
+    if !invalid.is_empty() {
+        return Ok(Json(json!({"errors": invalid})).into_response());
+    }
+    if touches_app_extensions(operation.kind, &operation.selection)
+        && !caller.has_scope(APP_EXTENSIONS)
+    {
         return Err(ApiError::missing_scope(STYLE));
     }
     let mut exec = Exec {

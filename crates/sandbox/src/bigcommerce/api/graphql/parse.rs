@@ -31,7 +31,9 @@ impl GValue {
             GValue::String(s) | GValue::Enum(s) => Value::String(s.clone()),
             GValue::Bool(b) => Value::Bool(*b),
             GValue::Null => Value::Null,
-            GValue::List(items) => Value::Array(items.iter().map(|v| v.resolve(variables)).collect()),
+            GValue::List(items) => {
+                Value::Array(items.iter().map(|v| v.resolve(variables)).collect())
+            }
             GValue::Object(fields) => Value::Object(
                 fields
                     .iter()
@@ -122,14 +124,18 @@ fn lex(source: &str) -> Result<Vec<Token>, String> {
                             (None, _, _) => return Err("Syntax Error: unterminated string".into()),
                         }
                     }
-                    tokens.push(Token::Str(chars.get(start..end).unwrap_or_default().iter().collect()));
+                    tokens.push(Token::Str(
+                        chars.get(start..end).unwrap_or_default().iter().collect(),
+                    ));
                     i = end + 3;
                 } else {
                     let mut out = String::new();
                     i += 1;
                     loop {
                         match chars.get(i) {
-                            None | Some('\n') => return Err("Syntax Error: unterminated string".into()),
+                            None | Some('\n') => {
+                                return Err("Syntax Error: unterminated string".into());
+                            }
                             Some('"') => {
                                 i += 1;
                                 break;
@@ -144,8 +150,11 @@ fn lex(source: &str) -> Result<Vec<Token>, String> {
                                     Some('b') => out.push('\u{8}'),
                                     Some('f') => out.push('\u{c}'),
                                     Some('u') => {
-                                        let hex: String =
-                                            chars.get(i..i + 4).unwrap_or_default().iter().collect();
+                                        let hex: String = chars
+                                            .get(i..i + 4)
+                                            .unwrap_or_default()
+                                            .iter()
+                                            .collect();
                                         let code = u32::from_str_radix(&hex, 16)
                                             .ok()
                                             .and_then(char::from_u32)
@@ -193,7 +202,9 @@ fn lex(source: &str) -> Result<Vec<Token>, String> {
                 {
                     i += 1;
                 }
-                tokens.push(Token::Name(chars.get(start..i).unwrap_or_default().iter().collect()));
+                tokens.push(Token::Name(
+                    chars.get(start..i).unwrap_or_default().iter().collect(),
+                ));
             }
             other => return Err(format!("Syntax Error: unexpected character '{other}'")),
         }
@@ -443,7 +454,10 @@ mod tests {
         assert_eq!(ops[0].kind, OperationKind::Mutation);
         let create = &ops[0].selection[0].selection[0];
         assert_eq!(create.name, "createAppExtension");
-        assert_eq!(create.argument("input"), Some(&GValue::Variable("input".into())));
+        assert_eq!(
+            create.argument("input"),
+            Some(&GValue::Variable("input".into()))
+        );
     }
 
     #[test]
