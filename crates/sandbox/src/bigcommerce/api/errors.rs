@@ -143,12 +143,17 @@ impl ApiError {
                 }
                 json!([entry])
             }
-            Style::V3 => json!({
-                "status": status,
-                "title": self.title,
-                "type": ERROR_TYPE,
-                "errors": self.errors,
-            }),
+            // `errors` only when there are some: the documented 404 bodies disagree on
+            // its type (an array for metafields and checkouts, an object elsewhere).
+            Style::V3 => {
+                let mut body = json!({"status": status, "title": self.title, "type": ERROR_TYPE});
+                if !self.errors.is_empty()
+                    && let Value::Object(map) = &mut body
+                {
+                    map.insert("errors".into(), Value::Object(self.errors.clone()));
+                }
+                body
+            }
             Style::RefundData => json!({
                 "data": [{"status": status, "title": self.title, "type": ERROR_TYPE}]
             }),
