@@ -611,3 +611,23 @@ async fn storefront_placement_applies_store_credit_and_writes_transactions() {
     }
     assert_eq!(transactions.body["meta"]["pagination"]["total"], 2);
 }
+
+#[tokio::test]
+async fn cancelling_fires_status_updated_like_the_fixture() {
+    let h = Harness::new().await;
+    let order_id = h.checkout_order().await;
+    h.put(&format!("/v2/orders/{order_id}"), json!({"status_id": 11}))
+        .await;
+    let mark = h.sim.mark();
+    h.sim.cancel_order("abc123", order_id).unwrap();
+    let events = h.sim.events_since("abc123", mark);
+    let want = fixture("webhook-store-order-statusUpdated-cancelled.json");
+    assert_eq!(events[0].event.scope, want["scope"]);
+    assert_eq!(events[0].event.data, want["data"]);
+    assert_eq!(events[0].event.store_id, want["store_id"]);
+    assert_eq!(events[1].event.scope, "store/order/updated");
+    let order = h.get(&format!("/v2/orders/{order_id}")).await.body;
+    assert_eq!(order["status"], "Cancelled");
+    assert_totals_add_up(&order);
+    assert!(h.sim.set_order_status("abc123", order_id, 15).is_err());
+}

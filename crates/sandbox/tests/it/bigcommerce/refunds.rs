@@ -7,7 +7,7 @@ use sandbox::bigcommerce::domain::refunds::RefundItemRequest;
 use sandbox::bigcommerce::model::{Address, RefundItemType, ShippingOption};
 use serde_json::{Value, json};
 
-use super::{Harness, fixture};
+use super::{Harness, assert_totals_add_up, fixture};
 
 /// The fixtures' order: placed on the storefront with 20.00 store credit and 95.00 by the
 /// `cod` method renamed "SeQura", then approved.
@@ -216,6 +216,8 @@ async fn a_product_refund_to_the_provider_updates_quantities_status_and_fires_ev
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.raw);
     let order = h.get(&format!("/v2/orders/{order_id}")).await.body;
     assert_eq!(order["status_id"], 4);
+    assert_eq!(order["total_inc_tax"], "115.0000");
+    assert_totals_add_up(&order);
     assert_eq!(
         h.sim
             .customer("abc123", h.ex.customer_id)

@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use sandbox::bigcommerce::domain::shipments::{NewShipment, ShipmentPatch};
 use serde_json::json;
 
-use super::{Harness, fixture};
+use super::{Harness, assert_totals_add_up, fixture};
 
 #[tokio::test]
 async fn partial_then_full_shipment_moves_quantities_and_status() {
@@ -101,6 +101,8 @@ async fn partial_then_full_shipment_moves_quantities_and_status() {
     let order = h.get(&format!("/v2/orders/{order_id}")).await.body;
     assert_eq!(order["status_id"], 2);
     assert_eq!(order["items_shipped"], 3);
+    assert_eq!(order["total_inc_tax"], "115.0000");
+    assert_totals_add_up(&order);
     assert!(order["date_shipped"].as_str().unwrap().ends_with("+0000"));
     assert!(h.sim.ship_everything("abc123", order_id, "EJ3").is_err());
 }
