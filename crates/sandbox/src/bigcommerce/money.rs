@@ -55,10 +55,18 @@ pub fn round_ten4_to_cents(amount: Ten4) -> i64 {
     }
 }
 
+/// The largest amount the simulator accepts (10 billion): keeps every sum far from `i64`
+/// overflow whatever a request holds.
+pub const MAX_AMOUNT_CENTS: i64 = 1_000_000_000_000;
+
 /// Parses a money amount given as a JSON number or a numeric string (v2 accepts "Float,
 /// Float-As-String, Integer") into cents. More than two decimals (after trailing zeros) is
-/// refused: the simulated currency has two.
+/// refused: the simulated currency has two. So are amounts beyond ±[`MAX_AMOUNT_CENTS`].
 pub fn parse_amount(value: &Value) -> Option<i64> {
+    parse_unbounded(value).filter(|cents| cents.abs() <= MAX_AMOUNT_CENTS)
+}
+
+fn parse_unbounded(value: &Value) -> Option<i64> {
     match value {
         Value::Number(n) => {
             if let Some(i) = n.as_i64() {
@@ -195,6 +203,12 @@ mod tests {
         assert_eq!(parse_amount(&serde_json::json!("x")), None);
         assert_eq!(parse_amount(&serde_json::json!(true)), None);
         assert_eq!(parse_amount(&serde_json::json!("-3")), Some(-300));
+        assert_eq!(parse_amount(&serde_json::json!(i64::MAX)), None);
+        assert_eq!(
+            parse_amount(&serde_json::json!("99999999999999999999")),
+            None
+        );
+        assert_eq!(parse_amount(&serde_json::json!(1e300)), None);
     }
 
     #[test]

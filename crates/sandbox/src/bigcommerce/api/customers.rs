@@ -86,7 +86,7 @@ fn parse_update(index: usize, item: &Value) -> ApiResult<CustomerUpdate> {
                         STYLE,
                     )
                 })
-                .sum::<ApiResult<i64>>()?,
+                .try_fold(0_i64, |sum, cents| cents.map(|c| sum.saturating_add(c)))?,
         ),
         Some(_) => {
             return Err(ApiError::invalid(

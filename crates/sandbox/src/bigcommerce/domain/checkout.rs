@@ -15,7 +15,7 @@ use chrono::Duration;
 use serde_json::json;
 
 use super::totals::checkout_totals;
-use super::{DomainError, DomainResult, StoreTx, new_uuid, random_hex};
+use super::{DomainError, DomainResult, StoreTx, check_quantity, new_uuid, random_hex};
 use crate::bigcommerce::model::{
     Address, BillingAddress, CartLine, Checkout, CheckoutToken, Consignment, Coupon, CouponKind,
     IdCounters, ItemKind, Order, OrderCoupon, OrderLine, OrderPayment, OrderShippingAddress,
@@ -84,12 +84,7 @@ fn checkout_mut<'s>(tx: &'s mut StoreTx<'_>, id: &str) -> DomainResult<&'s mut C
 }
 
 fn new_line(tx: &mut StoreTx<'_>, product_id: i64, quantity: i64) -> DomainResult<CartLine> {
-    if quantity < 1 {
-        return Err(DomainError::invalid(
-            "quantity",
-            "quantity must be at least 1",
-        ));
-    }
+    check_quantity("quantity", quantity, 1)?;
     let product =
         tx.store.products.get(&product_id).ok_or_else(|| {
             DomainError::invalid("product_id", format!("no product {product_id}"))
@@ -228,12 +223,7 @@ pub fn edit_checkout(
                 remove_line(&mut checkout, &line_id)?;
             }
             CheckoutEdit::SetQuantity { line_id, quantity } => {
-                if quantity < 0 {
-                    return Err(DomainError::invalid(
-                        "quantity",
-                        "quantity must not be negative",
-                    ));
-                }
+                check_quantity("quantity", quantity, 0)?;
                 let line = checkout
                     .lines
                     .iter_mut()

@@ -145,6 +145,20 @@ pub(crate) fn check_len(field: &str, value: &str, min: usize, max: usize) -> Dom
     Ok(())
 }
 
+/// The most units of one line the simulator accepts (keeps money sums far from overflow).
+pub const MAX_QUANTITY: i64 = 1_000_000;
+
+pub(crate) fn check_quantity(field: &str, quantity: i64, min: i64) -> DomainResult<()> {
+    if (min..=MAX_QUANTITY).contains(&quantity) {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(
+            field,
+            format!("{field} must be between {min} and {MAX_QUANTITY}"),
+        ))
+    }
+}
+
 pub(crate) fn new_uuid() -> String {
     uuid::Uuid::new_v4().to_string()
 }

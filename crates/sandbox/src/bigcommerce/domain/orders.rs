@@ -9,8 +9,9 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{DomainError, DomainResult, StoreTx};
+use super::{DomainError, DomainResult, StoreTx, check_quantity};
 use crate::bigcommerce::model::{Address, IdCounters, ItemKind, Order, OrderLine, status};
+use crate::bigcommerce::money::MAX_AMOUNT_CENTS;
 
 /// A partial address (v2 names); `None` keeps the field.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -122,12 +123,7 @@ fn apply_edit(tx: &mut StoreTx<'_>, order: &mut Order, edit: OrderEdit) -> Domai
             quantity,
             order_address_id,
         } => {
-            if quantity < 1 {
-                return Err(DomainError::invalid(
-                    "quantity",
-                    "quantity must be at least 1",
-                ));
-            }
+            check_quantity("quantity", quantity, 1)?;
             let product = tx.store.products.get(&product_id).cloned().ok_or_else(|| {
                 DomainError::invalid("product_id", format!("no product {product_id}"))
             })?;
@@ -188,9 +184,9 @@ fn apply_edit(tx: &mut StoreTx<'_>, order: &mut Order, edit: OrderEdit) -> Domai
             order_product_id,
             quantity,
         } => {
+            check_quantity("quantity", quantity, 0)?;
             let line = line_mut(order, order_product_id)?;
-            if quantity < 0 || quantity < line.quantity_shipped || quantity < line.quantity_refunded
-            {
+            if quantity < line.quantity_shipped || quantity < line.quantity_refunded {
                 return Err(DomainError::invalid(
                     "quantity",
                     "quantity cannot be below what was shipped or refunded",
@@ -210,7 +206,7 @@ fn apply_edit(tx: &mut StoreTx<'_>, order: &mut Order, edit: OrderEdit) -> Domai
             patch.apply(&mut shipping_address_mut(order, address_id)?.address);
         }
         OrderEdit::SetShippingCost { address_id, cents } => {
-            if cents < 0 {
+            if !(0..=MAX_AMOUNT_CENTS).contains(&cents) {
                 return Err(DomainError::invalid(
                     "shipping_cost",
                     "must not be negative",
@@ -222,7 +218,7 @@ fn apply_edit(tx: &mut StoreTx<'_>, order: &mut Order, edit: OrderEdit) -> Domai
             shipping_address_mut(order, address_id)?.shipping_method = method;
         }
         OrderEdit::SetDiscount { cents } => {
-            if cents < 0 {
+            if !(0..=MAX_AMOUNT_CENTS).contains(&cents) {
                 return Err(DomainError::invalid(
                     "discount_amount",
                     "must not be negative",

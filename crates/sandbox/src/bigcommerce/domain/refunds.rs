@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 use super::checkout::record_transaction;
 use super::orders::emit_order_changed;
 use super::totals::{order_totals, refunded_so_far};
-use super::{DomainError, DomainResult, StoreTx};
+use super::{DomainError, DomainResult, StoreTx, check_quantity};
 use crate::bigcommerce::model::{
     IdCounters, Order, Refund, RefundAdjustment, RefundItem, RefundItemType, RefundPayment,
     StoreState, Transaction, status,
@@ -162,15 +162,16 @@ fn price_items(
                 ));
             }
         }
-        let adjustments: i64 = request.adjustments.iter().map(|a| a.amount_cents).sum();
+        let adjustments = request
+            .adjustments
+            .iter()
+            .fold(0_i64, |sum, a| sum.saturating_add(a.amount_cents));
         let gross = match request.item_type {
             RefundItemType::Product => {
                 let quantity = request.quantity.ok_or_else(|| {
                     DomainError::invalid(&field, "quantity is required for PRODUCT items")
                 })?;
-                if quantity < 1 {
-                    return Err(DomainError::invalid(&field, "quantity must be at least 1"));
-                }
+                check_quantity(&field, quantity, 1)?;
                 let (index_in_order, line) = order
                     .lines
                     .iter()
@@ -184,8 +185,7 @@ fn price_items(
                     })?;
                 let before =
                     line.quantity_refunded + units_in_request.get(&line.id).copied().unwrap_or(0);
-                let after = before + quantity;
-                if after > line.quantity {
+                if quantity > line.quantity - before {
                     return Err(DomainError::invalid(
                         &field,
                         format!(
@@ -195,6 +195,7 @@ fn price_items(
                         ),
                     ));
                 }
+                let after = before + quantity;
                 units_in_request.insert(line.id, after - line.quantity_refunded);
                 let line_total = totals.discounted_line_total(order, index_in_order);
                 let share = |units: i64| {
@@ -250,7 +251,7 @@ fn price_items(
                 ));
             }
         };
-        let amount = gross + adjustments;
+        let amount = gross.saturating_add(adjustments);
         if amount < 0 {
             return Err(DomainError::invalid(
                 &format!("{field}.adjustments"),
@@ -492,7 +493,10 @@ pub fn create_refund(
             "Payment amounts must be positive.",
         ));
     }
-    let paid: i64 = request.payments.iter().map(|p| p.amount_cents).sum();
+    let paid = request
+        .payments
+        .iter()
+        .fold(0_i64, |sum, p| sum.saturating_add(p.amount_cents));
     let options = if overridden {
         refund_methods(tx.store, &order, total)
     } else {

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::orders::emit_order_changed;
-use super::{DomainError, DomainResult, StoreTx, check_len};
+use super::{DomainError, DomainResult, StoreTx, check_len, check_quantity};
 use crate::bigcommerce::model::{IdCounters, ItemKind, Order, Shipment, ShipmentItem, status};
 
 #[derive(Clone, Debug, Default)]
@@ -111,10 +111,9 @@ pub fn create_shipment(tx: &mut StoreTx<'_>, order_id: i64, new: NewShipment) ->
     }
     let mut wanted: BTreeMap<i64, i64> = BTreeMap::new();
     for (order_product_id, quantity) in &new.items {
-        if *quantity < 1 {
-            return Err(DomainError::invalid("items", "quantity must be at least 1"));
-        }
-        *wanted.entry(*order_product_id).or_default() += quantity;
+        check_quantity("items", *quantity, 1)?;
+        let total = wanted.entry(*order_product_id).or_default();
+        *total = total.saturating_add(*quantity);
     }
     let mut items = Vec::with_capacity(wanted.len());
     for (order_product_id, quantity) in &wanted {
@@ -137,7 +136,7 @@ pub fn create_shipment(tx: &mut StoreTx<'_>, order_id: i64, new: NewShipment) ->
                 ),
             ));
         }
-        if line.quantity_shipped + quantity > line.quantity {
+        if *quantity > line.quantity - line.quantity_shipped {
             return Err(DomainError::invalid(
                 "items",
                 format!(

@@ -459,3 +459,79 @@ async fn every_request_is_logged_with_its_caller_and_status() {
     assert_eq!(log[1].client_id, None);
     assert_eq!(log[1].status, 401);
 }
+
+/// Numbers at the edge of `i64` and beyond: refused with a 4xx, never an overflow.
+#[tokio::test]
+async fn huge_numbers_are_refused_not_overflowed() {
+    let h = Harness::new().await;
+    let order_id = h.checkout_order().await;
+    let max = i64::MAX;
+    let cases = [
+        (
+            Method::PUT,
+            format!("/v2/orders/{order_id}"),
+            json!({"products": [{"id": 301, "quantity": max}]}),
+        ),
+        (
+            Method::PUT,
+            format!("/v2/orders/{order_id}"),
+            json!({"products": [{"product_id": 77, "quantity": max}]}),
+        ),
+        (
+            Method::PUT,
+            format!("/v2/orders/{order_id}"),
+            json!({"discount_amount": max}),
+        ),
+        (
+            Method::PUT,
+            format!("/v2/orders/{order_id}"),
+            json!({"discount_amount": "1e308"}),
+        ),
+        (
+            Method::POST,
+            format!("/v2/orders/{order_id}/shipments"),
+            json!({"order_address_id": 151, "items": [{"order_product_id": 301, "quantity": max}, {"order_product_id": 301, "quantity": max}]}),
+        ),
+        (
+            Method::POST,
+            format!("/v3/orders/{order_id}/payment_actions/refund_quotes"),
+            json!({"items": [{"item_type": "PRODUCT", "item_id": 301, "quantity": max}]}),
+        ),
+        (
+            Method::POST,
+            format!("/v3/orders/{order_id}/payment_actions/refund_quotes"),
+            json!({"items": [{"item_type": "PRODUCT", "item_id": 301, "quantity": 1, "adjustments": [{"amount": -9.0e15}, {"amount": -9.0e15}]}]}),
+        ),
+        (
+            Method::POST,
+            format!("/v3/orders/{order_id}/payment_actions/refunds"),
+            json!({"items": [{"item_type": "PRODUCT", "item_id": 301, "quantity": 1}], "payments": [{"provider_id": "custom", "amount": 9.0e15}, {"provider_id": "custom", "amount": 9.0e15}]}),
+        ),
+        (
+            Method::POST,
+            format!("/v3/orders/{order_id}/payment_actions/refunds"),
+            json!({"items": [{"item_type": "ORDER", "item_id": order_id, "amount": max}], "payments": [{"provider_id": "custom", "amount": 1}]}),
+        ),
+        (
+            Method::PUT,
+            "/v3/customers".to_owned(),
+            json!([{"id": 11, "store_credit_amounts": [{"amount": max}, {"amount": max}]}]),
+        ),
+        (
+            Method::POST,
+            "/v3/checkouts/c5e1b6f2-6a53-4a5e-9a5e-2f3b7c2d9e10/token".to_owned(),
+            json!({"maxUses": max, "ttl": 1e300}),
+        ),
+    ];
+    for (method, path, body) in cases {
+        let reply = h.call(method.clone(), &path, Some(body.clone())).await;
+        let status = reply.status.as_u16();
+        assert!(
+            (400..500).contains(&status),
+            "{method} {path} {body} → {status}: {}",
+            reply.raw
+        );
+    }
+    let order = h.get(&format!("/v2/orders/{order_id}")).await.body;
+    assert_eq!(order["total_inc_tax"], "115.0000");
+}
