@@ -86,12 +86,20 @@ pub mod webhooks;
 pub mod wire;
 
 pub use api_caller::ApiCaller;
+// The inputs of the control handle's actions, for callers' convenience.
 pub use apps::NewStore;
 pub use control::{
     APP_SCOPES, BigCommerce, BigCommerceOptions, CallbackOutcome, EXAMPLE_CLIENT_ID,
     EXAMPLE_CLIENT_SECRET, Example, Spawned, spawn,
 };
 pub use domain::DomainError;
+pub use domain::catalog::{CustomerUpdate, NewCustomer, NewProduct, NewUser};
+pub use domain::checkout::{
+    CheckoutEdit, NewCheckout, NewCoupon, NewLine, OfflineMethod, Placement,
+};
+pub use domain::orders::{AddressPatch, OrderEdit, OrderUpdate};
+pub use domain::refunds::{RefundItemRequest, RefundPaymentRequest, RefundQuote, RefundRequest};
+pub use domain::shipments::{NewShipment, ShipmentPatch};
 pub use faults::FaultRule;
 pub use model::AppRegistration;
 pub use ratelimit::{RateLimit, RateLimitState};

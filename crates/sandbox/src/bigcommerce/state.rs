@@ -1,5 +1,5 @@
-//! Everything the simulator holds, behind one `parking_lot::Mutex` in [`Inner`]. Actions
-//! on a store run through [`Inner::mutate`], which records the events they decide (in the
+//! Everything the simulator holds, behind one `parking_lot::Mutex` in `Inner`. Actions
+//! on a store run through `Inner::mutate`, which records the events they decide (in the
 //! simulator's own event log) while holding the lock and hands them to the webhook engine
 //! after releasing it.
 
