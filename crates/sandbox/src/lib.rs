@@ -2,6 +2,9 @@
 //! router plus a control handle for tests and the demo. They follow the real contracts
 //! field for field; the app reaches them only through base URLs in its configuration.
 
+// serde_json::json! of full BigCommerce objects (orders have ~90 fields) nests deeply.
+#![recursion_limit = "256"]
+
 pub mod bigcommerce;
 pub mod clock;
 pub mod sequra;
