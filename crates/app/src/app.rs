@@ -28,7 +28,34 @@ impl Application {
         Self::build_with_clock(config, Arc::new(SystemClock)).await
     }
 
+    /// Builds on a listener bound by the caller (tests and the demo bind port 0 first, so
+    /// that the public URL can name the real port).
+    pub async fn build_on(
+        config: Config,
+        listener: TcpListener,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
+        Self::assemble(config, clock, Some(listener)).await
+    }
+
     pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let listener = if config.worker_only {
+            None
+        } else {
+            Some(
+                TcpListener::bind(config.listen)
+                    .await
+                    .with_context(|| format!("binding {}", config.listen))?,
+            )
+        };
+        Self::assemble(config, clock, listener).await
+    }
+
+    async fn assemble(
+        config: Config,
+        clock: Arc<dyn Clock>,
+        listener: Option<TcpListener>,
+    ) -> anyhow::Result<Self> {
         let master = master_key(&config)?;
         let sealer = Sealer::new(&derive_key(&master, "seal")?)?;
         let session_key = Arc::new(derive_key(&master, "session")?);
@@ -62,14 +89,9 @@ impl Application {
             }
         };
 
-        let (listener, addr) = if config.worker_only {
-            (None, config.listen)
-        } else {
-            let listener = TcpListener::bind(config.listen)
-                .await
-                .with_context(|| format!("binding {}", config.listen))?;
-            let addr = listener.local_addr()?;
-            (Some(listener), addr)
+        let addr = match &listener {
+            Some(l) => l.local_addr()?,
+            None => config.listen,
         };
 
         let state = AppState {

@@ -48,7 +48,7 @@ pub async fn install(state: &AppState, callback: &AuthCallback) -> Result<Instal
             .as_str(),
     )
     .map_err(|_| AppError::BadRequest("invalid store context".into()))?;
-    let redirect_uri = format!("{}/auth", state.config.public_base());
+    let redirect_uri = format!("{}/bc/auth", state.config.public_base());
     let token = state
         .bc
         .exchange_code(credentials, callback, &redirect_uri)

@@ -1,4 +1,5 @@
-//! BigCommerce's app callbacks: `/auth` (install), `/load`, `/uninstall`, `/remove_user`.
+//! BigCommerce's app callbacks (the URLs registered in the Developer Portal): `/bc/auth`
+//! (install), `/bc/load`, `/bc/uninstall`, `/bc/remove_user`.
 //! `/auth` and `/load` answer inside the control-panel iframe with the admin UI; the other
 //! two are server-to-server and answer an empty 200.
 
@@ -19,10 +20,10 @@ use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/auth", get(auth))
-        .route("/load", get(load))
-        .route("/uninstall", get(uninstall))
-        .route("/remove_user", get(remove_user))
+        .route("/bc/auth", get(auth))
+        .route("/bc/load", get(load))
+        .route("/bc/uninstall", get(uninstall))
+        .route("/bc/remove_user", get(remove_user))
 }
 
 #[derive(Deserialize)]
@@ -150,7 +151,10 @@ async fn shell(
 /// Only the store's control panel may frame the app; scripts and styles come from the app
 /// itself, nothing inline.
 pub fn content_security_policy(control_panel: &str) -> String {
-    let origin = control_panel.trim_end_matches('/');
+    // frame-ancestors names origins: keep scheme, host and port of the control panel URL.
+    let origin = url::Url::parse(control_panel)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_else(|_| "'none'".to_owned());
     format!(
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
          connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; \

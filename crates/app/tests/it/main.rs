@@ -3,6 +3,7 @@
 
 mod support;
 
+mod install;
 mod jobs;
 mod smoke_browser;
 mod storage;

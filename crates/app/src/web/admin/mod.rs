@@ -9,7 +9,7 @@ use axum::Form;
 use axum::Router;
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
@@ -38,6 +38,18 @@ async fn fragment(
     nav: &'static str,
     page: impl Template,
 ) -> Result<Response, AppError> {
+    fragment_with_status(state, session, nav, StatusCode::OK, page).await
+}
+
+/// A fragment with an explicit status: a form that did not validate comes back with 422,
+/// so that anything but the page (tests, logs) also sees that nothing was saved.
+async fn fragment_with_status(
+    state: &AppState,
+    session: &AdminSession,
+    nav: &'static str,
+    status: StatusCode,
+    page: impl Template,
+) -> Result<Response, AppError> {
     let html = page.render().map_err(|e| AppError::Internal(e.into()))?;
     let onboarded = !state.db.countries(&session.store).await?.is_empty();
     let token = session::issue(
@@ -60,7 +72,7 @@ async fn fragment(
     if let Ok(v) = HeaderValue::from_str(&token) {
         headers.insert(REFRESH_HEADER, v);
     }
-    Ok((headers, html).into_response())
+    Ok((status, headers, html).into_response())
 }
 
 fn form_error(_: FormRejection) -> AppError {
@@ -199,13 +211,18 @@ async fn save_statuses(
             .put_status_mapping(&session.store, &mapping)
             .await?;
     }
+    let status = if saved {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = StatusesPage {
         rows,
         statuses,
         saved,
         errors,
     };
-    fragment(&state, &session, "order-statuses", page).await
+    fragment_with_status(&state, &session, "order-statuses", status, page).await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -272,12 +289,17 @@ async fn save_settings(
         }
         Err(errors) => (false, errors),
     };
+    let status = if saved {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = SettingsPage {
         form,
         saved,
         errors,
     };
-    fragment(&state, &session, "settings", page).await
+    fragment_with_status(&state, &session, "settings", status, page).await
 }
 
 // ---------------------------------------------------------------------------------------

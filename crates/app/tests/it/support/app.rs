@@ -1,17 +1,24 @@
 //! The app on a loopback port with a fresh database, as tests use it.
 
+use std::sync::Arc;
+
 use secrecy::SecretString;
 use sequra_bc::app::Application;
+use sequra_bc::clock::ManualClock;
 use sequra_bc::config::Config;
 use sequra_bc::crypto::SecretField;
 use sequra_bc::db::stores::InstallRecord;
 use sequra_bc::domain::StoreHash;
 use sequra_bc::state::AppState;
 
+use super::db::PgTestDb;
+
 pub struct TestApp {
     pub base_url: String,
     pub state: AppState,
+    pub clock: ManualClock,
     _data: tempfile::TempDir,
+    pg: Option<PgTestDb>,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -21,22 +28,64 @@ impl Drop for TestApp {
     }
 }
 
+#[derive(Clone, Debug, Default)]
+pub struct AppOptions {
+    /// BigCommerce API and login base URL (the BigCommerce sandbox).
+    pub bc_base: Option<String>,
+    pub bc_client_id: Option<String>,
+    pub bc_client_secret: Option<String>,
+    /// Run on a fresh PostgreSQL database (`DATABASE_URL` must be set) instead of SQLite.
+    pub postgres: bool,
+}
+
 /// The app on SQLite in a temporary data dir, HTTP only (tests step the worker by hand).
 pub async fn spawn() -> TestApp {
+    spawn_with(AppOptions::default()).await
+}
+
+pub async fn spawn_with(options: AppOptions) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    spawn_on(listener, options).await
+}
+
+/// Like [`spawn_with`] on a listener the caller bound (when something must know the app's
+/// URL before it starts, like the BigCommerce sandbox's app registration).
+pub async fn spawn_on(listener: tokio::net::TcpListener, options: AppOptions) -> TestApp {
+    let base_url = format!("http://{}", listener.local_addr().unwrap());
     let data = tempfile::tempdir().unwrap();
-    let mut config = Config::from_args([
-        "sequra-bc",
-        "--listen",
-        "127.0.0.1:0",
-        "--no-worker",
-        "--data-dir",
-        data.path().to_str().unwrap(),
-    ])
-    .unwrap();
+    let mut args = vec![
+        "sequra-bc".to_owned(),
+        "--no-worker".into(),
+        "--data-dir".into(),
+        data.path().to_str().unwrap().to_owned(),
+        "--public-url".into(),
+        base_url.clone(),
+    ];
+    if let Some(bc) = &options.bc_base {
+        args.extend([
+            "--bc-api-url".into(),
+            bc.clone(),
+            "--bc-login-url".into(),
+            bc.clone(),
+        ]);
+    }
+    let mut config = Config::from_args(args).unwrap();
     config.database_url = None;
     config.master_key = Some(sequra_bc::crypto::Sealer::generate_key_base64().into());
-    let app = Application::build(config).await.unwrap();
-    let base_url = format!("http://{}", app.addr());
+    config.bc_client_id = options.bc_client_id.clone().unwrap_or_default();
+    config.bc_client_secret = options.bc_client_secret.clone().map(SecretString::from);
+    let pg = if options.postgres {
+        let url = std::env::var("DATABASE_URL").expect("postgres tests need DATABASE_URL");
+        let pg = PgTestDb::create(&url).await;
+        config.database_url = Some(pg.url());
+        Some(pg)
+    } else {
+        None
+    };
+    let clock = ManualClock::default();
+    let app = Application::build_on(config, listener, Arc::new(clock.clone()))
+        .await
+        .unwrap();
     let state = app.state.clone();
     let server = tokio::spawn(async move {
         let _ = app.run().await;
@@ -44,12 +93,23 @@ pub async fn spawn() -> TestApp {
     TestApp {
         base_url,
         state,
+        clock,
         _data: data,
+        pg,
         server,
     }
 }
 
 impl TestApp {
+    /// Stops the app and drops its PostgreSQL database, if it has one.
+    pub async fn finish(mut self) {
+        self.server.abort();
+        self.state.db.close().await;
+        if let Some(pg) = self.pg.take() {
+            pg.drop().await;
+        }
+    }
+
     /// Puts an installed store straight into the database (for tests that do not need the
     /// install journey), with a known webhook secret.
     pub async fn seed_store(&self, hash: &str, webhook_secret: &str) -> StoreHash {
@@ -76,5 +136,13 @@ impl TestApp {
             .await
             .unwrap();
         store
+    }
+
+    /// Runs due jobs until none is left.
+    pub async fn drain_jobs(&self) -> Vec<sequra_bc::jobs::Outcome> {
+        sequra_bc::worker::worker(&self.state)
+            .drain()
+            .await
+            .unwrap()
     }
 }

@@ -66,6 +66,15 @@ impl PgTestDb {
         Self { db, admin, name }
     }
 
+    /// A connection URL for this database (for the app's `DATABASE_URL`).
+    pub fn url(&self) -> String {
+        let admin = std::env::var("DATABASE_URL").unwrap_or_default();
+        match admin.rfind('/') {
+            Some(i) => format!("{}/{}", &admin[..i], self.name),
+            None => admin,
+        }
+    }
+
     pub async fn drop(self) {
         self.db.close().await;
         if let Ok(mut conn) = PgConnection::connect_with(&self.admin).await {

@@ -239,6 +239,19 @@ impl Webhooks {
         self.shared.state.lock().registry.get(id).cloned()
     }
 
+    /// Control: switches a hook off as BigCommerce does after a delivery's last retry failed
+    /// (without waiting out the 48-hour schedule), so tests and the demo can show how the
+    /// app notices and repairs it. Queued deliveries for it are kept.
+    pub fn deactivate(&self, id: i64) -> bool {
+        let now = self.options().clock.unix();
+        self.shared
+            .state
+            .lock()
+            .registry
+            .deactivate(id, now)
+            .is_some()
+    }
+
     /// The e-mails BigCommerce would have sent (deactivations, blocked domains).
     pub fn notifications(&self) -> Vec<Notification> {
         self.shared.state.lock().notifications.clone()
