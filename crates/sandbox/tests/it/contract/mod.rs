@@ -32,8 +32,9 @@ pub mod schema;
 pub mod spec;
 
 mod endpoint_table;
-mod examples;
+pub mod examples;
 mod keywords;
+mod live;
 mod lookup;
 mod mutations;
 
