@@ -133,7 +133,11 @@ pub fn assert_conforms(method: &str, path: &str, status: u16, body: &Value) {
 #[track_caller]
 pub fn assert_conforms_closed(method: &str, path: &str, status: u16, body: &Value) {
     if let Err(violations) = check_conforms_closed(method, path, status, body) {
-        panic!("{}", report(method, path, status, &violations));
+        let purpose = endpoints::find(method, path).map_or("", |e| e.purpose);
+        panic!(
+            "{}[the app uses it for: {purpose}]",
+            report(method, path, status, &violations)
+        );
     }
 }
 
