@@ -31,7 +31,12 @@ pub async fn list(
 ) -> ApiResult<Response> {
     let params = Params::parse(query.as_deref());
     let (page, limit) = params.paging(STYLE)?;
-    let ids = params.ints("id:in", STYLE)?;
+    // customers.v3.yml documents 422 for a filter that is not valid ("The optional filter
+    // parameter was not valid"), where other v3 lists answer a bad query with 400.
+    let ids = params.ints("id:in", STYLE).map_err(|e| ApiError {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        ..e
+    })?;
     let emails: Vec<String> = params
         .list("email:in")
         .iter()

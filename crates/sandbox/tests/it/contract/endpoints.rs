@@ -168,6 +168,10 @@ pub static ENDPOINTS: &[Endpoint] = &[
         "re-activate a deactivated hook (§10 row 5)"),
     endpoint!("DELETE" "/stores/{store_hash}/v3/hooks/{webhook_id}", "webhooks.v3.yml", 200;
         "uninstall (arch §5.1)"),
+    endpoint!("GET" "/stores/{store_hash}/v3/hooks/admin", "webhooks.v3.yml", 200;
+        "hook statuses and blocked domains for the health page (§10 row 5)"),
+    endpoint!("PUT" "/stores/{store_hash}/v3/hooks/admin", "webhooks.v3.yml", 204, other: [422];
+        "who is e-mailed when a hook is deactivated (§10 row 5)"),
     // ---- Storefront (the checkout script, in the shopper's browser; §10 row 7) -------------
     endpoint!("GET" "/api/storefront/checkouts/{checkoutId}", "checkouts.sf.yml", 200;
         "isStoreCreditApplied / outstandingBalance (arch §5.3 step 2)"),

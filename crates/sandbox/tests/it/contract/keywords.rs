@@ -445,3 +445,85 @@ fn boolean_schemas() {
         ["/x: no value is allowed here (schema `false`)"]
     );
 }
+
+// ---- the closed-world check (`schema::undeclared`) -----------------------------------------
+
+fn undeclared_with(defs: Value, schema: Value, value: Value) -> Vec<String> {
+    let doc = json!({ "components": { "schemas": defs }, "root": schema });
+    super::schema::undeclared(&doc, "/root", &value)
+        .into_iter()
+        .map(|v| format!("{}: {}", v.pointer, v.message))
+        .collect()
+}
+
+#[test]
+fn undeclared_members_are_found_at_any_depth() {
+    let schema = json!({"type": "object", "properties": {
+        "id": {"type": "integer"},
+        "items": {"type": "array", "items": {"properties": {"sku": {}}}},
+        "meta": {},
+    }});
+    assert!(
+        undeclared_with(
+            json!({}),
+            schema.clone(),
+            json!({"id": 1, "items": [{"sku": "a"}]})
+        )
+        .is_empty()
+    );
+    assert_eq!(
+        undeclared_with(
+            json!({}),
+            schema,
+            json!({"id": 1, "ident": 1, "items": [{"sku": "a"}, {"skew": "b"}], "meta": {"anything": 1}})
+        ),
+        [
+            "/ident: property not declared by the schema",
+            "/items/1/skew: property not declared by the schema"
+        ]
+    );
+}
+
+#[test]
+fn undeclared_takes_the_union_of_refs_and_branches() {
+    let defs = json!({
+        "Base": {"properties": {"scope": {"type": "string"}}},
+        "Full": {"allOf": [{"properties": {"id": {}}}, {"$ref": "#/components/schemas/Base"}]},
+    });
+    let schema =
+        json!({"oneOf": [{"$ref": "#/components/schemas/Full"}, {"properties": {"other": {}}}]});
+    assert!(
+        undeclared_with(
+            defs.clone(),
+            schema.clone(),
+            json!({"id": 1, "scope": "s", "other": 2})
+        )
+        .is_empty()
+    );
+    assert_eq!(
+        undeclared_with(defs, schema, json!({"id": 1, "scop": "s"})),
+        ["/scop: property not declared by the schema"]
+    );
+}
+
+#[test]
+fn undeclared_respects_additional_properties_and_free_form_objects() {
+    // A schema for the other members: they are declared, and checked inside.
+    let headers = json!({"properties": {}, "additionalProperties": {"properties": {"v": {}}}});
+    assert!(undeclared_with(json!({}), headers.clone(), json!({"X-A": {"v": 1}})).is_empty());
+    assert_eq!(
+        undeclared_with(json!({}), headers, json!({"X-A": {"w": 1}})),
+        ["/X-A/w: property not declared by the schema"]
+    );
+    // `true`, or an object that declares no property: free-form.
+    assert!(
+        undeclared_with(
+            json!({}),
+            json!({"properties": {"a": {}}, "additionalProperties": true}),
+            json!({"b": 1})
+        )
+        .is_empty()
+    );
+    assert!(undeclared_with(json!({}), json!({"type": "object"}), json!({"b": 1})).is_empty());
+    assert!(undeclared_with(json!({}), json!(true), json!({"b": 1})).is_empty());
+}

@@ -366,3 +366,46 @@ fn assert_conforms_lists_every_violation() {
         assert!(message.contains(line), "missing {line:?} in\n{message}");
     }
 }
+
+#[test]
+fn hook_bodies_with_wrong_or_undeclared_members_are_refused() {
+    // What the webhook tests used to check with their own validator, now with this one.
+    let path = "/stores/abc123/v3/hooks/1";
+    let hook = json!({"data": {"id": 1, "client_id": "c", "store_hash": "s", "scope": "store/order/created",
+        "destination": "https://a.example/h", "is_active": true, "headers": null, "created_at": 1, "updated_at": 1}, "meta": {}});
+    assert!(super::check_conforms_closed("GET", path, 200, &hook).is_ok());
+    for (pointer, wrong, message) in [
+        ("/data/id", json!("1"), "expected integer, got string \"1\""),
+        (
+            "/data/is_active",
+            json!("true"),
+            "expected boolean, got string \"true\"",
+        ),
+        (
+            "/data/headers",
+            json!({"X-A": 1}),
+            "expected string, got integer 1",
+        ),
+        (
+            "/data/created_at",
+            Value::Null,
+            "null is not allowed here (the schema is not nullable)",
+        ),
+    ] {
+        let mut body = hook.clone();
+        *body.pointer_mut(pointer).unwrap() = wrong;
+        let violations = check_conforms("GET", path, 200, &body).unwrap_err();
+        assert!(
+            violations
+                .iter()
+                .any(|v| v.pointer.starts_with(pointer) && v.message == message),
+            "{pointer}: {violations:#?}"
+        );
+    }
+    let mut extra = hook.clone();
+    extra["data"]["status"] = json!("active");
+    assert!(check_conforms("GET", path, 200, &extra).is_ok());
+    let violations = super::check_conforms_closed("GET", path, 200, &extra).unwrap_err();
+    assert_eq!(violations[0].pointer, "/data/status");
+    assert_eq!(violations[0].message, "property not declared by the schema");
+}

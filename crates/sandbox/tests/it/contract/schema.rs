@@ -18,6 +18,9 @@
 //! verdict (`patternProperties`, `if`, `prefixItems`, …) is reported as a violation instead of
 //! being ignored, so the validator can never pass something it did not look at.
 //!
+//! Separately, [`undeclared`] is the closed-world check: members no schema declares (a
+//! misspelt optional field passes [`validate`], since OpenAPI objects are open by default).
+//!
 //! Deliberately NOT checked (value constraints, not shape; the official files are sloppy with
 //! them and the contract test is about fields being present and correctly typed):
 //! `format` other than `date-time` (`int32`, `double`, `uuid`, `email`, `uri`, …),
@@ -88,6 +91,129 @@ pub fn validate(doc: &Value, schema_pointer: &str, value: &Value) -> Vec<Violati
         .out
         .retain(|v| seen.insert((v.pointer.clone(), v.message.clone())));
     walker.out
+}
+
+/// The closed-world check: members of `value` that no schema reachable at their place
+/// declares — a misspelt or invented field, which [`validate`] lets through because OpenAPI
+/// objects are open unless they say `additionalProperties: false`.
+///
+/// Lenient where the shape is ambiguous: the properties of every `allOf` / `anyOf` /
+/// `oneOf` branch count as declared, an object whose schemas declare no property at all
+/// (`meta: {}`, `type: object`) is free-form, and `additionalProperties` other than `false`
+/// opens it (its schema then applies to the other members). Types are [`validate`]'s job.
+pub fn undeclared(doc: &Value, schema_pointer: &str, value: &Value) -> Vec<Violation> {
+    let mut out = Vec::new();
+    if let Some(schema) = doc.pointer(schema_pointer) {
+        undeclared_in(
+            doc,
+            vec![(schema, schema_pointer.to_owned())],
+            value,
+            "",
+            &mut out,
+        );
+    }
+    out
+}
+
+/// The schema objects that `schemas` stand for, through `$ref`s and combinators; `None`
+/// when one of them accepts anything (`true`, or an unresolvable reference).
+fn leaves<'d>(
+    doc: &'d Value,
+    schemas: Vec<(&'d Value, String)>,
+) -> Option<Vec<(&'d Map<String, Value>, String)>> {
+    let mut out = Vec::new();
+    let mut stack = schemas;
+    let mut seen = std::collections::HashSet::new();
+    while let Some((schema, at)) = stack.pop() {
+        let obj = match schema {
+            Value::Object(obj) => obj,
+            Value::Bool(false) => continue,
+            _ => return None,
+        };
+        if let Some(reference) = obj.get("$ref") {
+            let target = reference.as_str().and_then(local_ref_pointer)?;
+            if seen.insert(target.clone()) {
+                stack.push((doc.pointer(&target)?, target));
+            }
+            continue;
+        }
+        for combinator in ["allOf", "anyOf", "oneOf"] {
+            if let Some(branches) = obj.get(combinator).and_then(Value::as_array) {
+                for (i, branch) in branches.iter().enumerate() {
+                    stack.push((branch, format!("{at}/{combinator}/{i}")));
+                }
+            }
+        }
+        out.push((obj, at));
+    }
+    Some(out)
+}
+
+fn undeclared_in<'d>(
+    doc: &'d Value,
+    schemas: Vec<(&'d Value, String)>,
+    value: &Value,
+    ptr: &str,
+    out: &mut Vec<Violation>,
+) {
+    let Some(leaves) = leaves(doc, schemas) else {
+        return;
+    };
+    match value {
+        Value::Object(members) => {
+            let declares_any = leaves.iter().any(|(obj, _)| {
+                obj.get("properties")
+                    .and_then(Value::as_object)
+                    .is_some_and(|p| !p.is_empty())
+            });
+            let additional: Vec<(&Value, String)> = leaves
+                .iter()
+                .filter_map(|(obj, at)| {
+                    obj.get("additionalProperties")
+                        .filter(|a| **a != Value::Bool(false))
+                        .map(|a| (a, format!("{at}/additionalProperties")))
+                })
+                .collect();
+            let open = !declares_any || !additional.is_empty();
+            for (name, member) in members {
+                let token = escape_token(name);
+                let declared: Vec<(&Value, String)> = leaves
+                    .iter()
+                    .filter_map(|(obj, at)| {
+                        obj.get("properties")
+                            .and_then(|p| p.get(name))
+                            .map(|s| (s, format!("{at}/properties/{token}")))
+                    })
+                    .collect();
+                let member_ptr = format!("{ptr}/{token}");
+                if !declared.is_empty() {
+                    undeclared_in(doc, declared, member, &member_ptr, out);
+                } else if !additional.is_empty() {
+                    undeclared_in(doc, additional.clone(), member, &member_ptr, out);
+                } else if !open {
+                    let schema = leaves.first().map_or(String::new(), |(_, at)| at.clone());
+                    out.push(Violation::new(
+                        &member_ptr,
+                        "property not declared by the schema",
+                        &schema,
+                    ));
+                }
+            }
+        }
+        Value::Array(elements) => {
+            let items: Vec<(&Value, String)> = leaves
+                .iter()
+                .filter_map(|(obj, at)| obj.get("items").map(|i| (i, format!("{at}/items"))))
+                .collect();
+            if items.is_empty() {
+                return;
+            }
+            for (i, element) in elements.iter().enumerate() {
+                undeclared_in(doc, items.clone(), element, &format!("{ptr}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Escapes one reference token for a JSON pointer (RFC 6901 §3).

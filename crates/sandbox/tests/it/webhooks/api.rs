@@ -4,8 +4,9 @@ use axum::http::{Method, StatusCode};
 use sandbox::bigcommerce::webhooks::HookStatus;
 use serde_json::{Value, json};
 
-use super::openapi::{assert_response, example};
 use super::{CLIENT, Harness, OTHER_CLIENT, OTHER_STORE, STORE, admin_path, hook_path, hooks_path};
+use crate::contract::assert_conforms_closed;
+use crate::contract::examples::example_body;
 
 fn is_v3_error(body: &Value, status: StatusCode) {
     assert_eq!(body["status"], status.as_u16(), "{body}");
@@ -22,7 +23,7 @@ fn is_v3_error(body: &Value, status: StatusCode) {
 #[tokio::test]
 async fn create_answers_200_with_the_wrapped_webhook() {
     let h = Harness::new().await;
-    let request = example("hooks-create-request.json");
+    let request = example_body("hooks-create-request.json");
     let (status, body) = h
         .call(
             Method::POST,
@@ -32,10 +33,10 @@ async fn create_answers_200_with_the_wrapped_webhook() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_response("/hooks", "post", 200, &body);
+    assert_conforms_closed("POST", &hooks_path(), 200, &body);
 
     // Same shape as the documented example, field for field.
-    let expected = example("hooks-create-response.json");
+    let expected = example_body("hooks-create-response.json");
     let keys = |v: &Value| {
         let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
         keys.sort();
@@ -70,7 +71,7 @@ async fn create_defaults_to_active_and_null_headers() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["data"]["is_active"], true);
     assert_eq!(body["data"]["headers"], Value::Null);
-    assert_response("/hooks", "post", 200, &body);
+    assert_conforms_closed("POST", &hooks_path(), 200, &body);
 }
 
 #[tokio::test]
@@ -87,7 +88,7 @@ async fn get_update_delete() {
         .call(Method::GET, &hook_path(id), Some(CLIENT), None)
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert_response("/hooks/{webhook_id}", "get", 200, &body);
+    assert_conforms_closed("GET", &hook_path(id), 200, &body);
     assert_eq!(body["data"]["id"], id);
 
     h.advance(10);
@@ -100,7 +101,7 @@ async fn get_update_delete() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_response("/hooks/{webhook_id}", "put", 200, &body);
+    assert_conforms_closed("PUT", &hook_path(id), 200, &body);
     let data = &body["data"];
     assert_eq!(data["is_active"], false);
     assert_eq!(data["headers"], json!({"X-Token": "rotated"}));
@@ -130,7 +131,7 @@ async fn get_update_delete() {
         .call(Method::DELETE, &hook_path(id), Some(CLIENT), None)
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert_response("/hooks/{webhook_id}", "delete", 200, &deleted);
+    assert_conforms_closed("DELETE", &hook_path(id), 200, &deleted);
     assert_eq!(
         deleted["data"], body["data"],
         "DELETE answers the deleted hook"
@@ -141,7 +142,7 @@ async fn get_update_delete() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     is_v3_error(&body, status);
-    assert_response("/hooks/{webhook_id}", "get", 404, &body);
+    assert_conforms_closed("GET", &hook_path(id), 404, &body);
     let (status, _) = h
         .call(Method::DELETE, &hook_path(id), Some(CLIENT), None)
         .await;
@@ -181,7 +182,7 @@ async fn list_filters_and_pages() {
         async move {
             let (status, body) = h.call(Method::GET, &path, Some(CLIENT), None).await;
             assert_eq!(status, StatusCode::OK, "{body}");
-            assert_response("/hooks", "get", 200, &body);
+            assert_conforms_closed("GET", &path, 200, &body);
             body
         }
     };
@@ -295,7 +296,7 @@ async fn callers_without_a_token_for_this_store_get_401() {
     let (status, body) = h.call(Method::GET, &hooks_path(), None, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     is_v3_error(&body, status);
-    assert_response("/hooks", "get", 401, &body);
+    assert_conforms_closed("GET", &hooks_path(), 401, &body);
 
     // A token of another store cannot reach this store's hooks.
     let (status, body) = h
@@ -341,7 +342,7 @@ async fn create_validation() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["errors"]["scope"].is_string(), "{body}");
-    assert_response("/hooks", "post", 422, &body);
+    assert_conforms_closed("POST", &hooks_path(), 422, &body);
 
     let (status, body) = create_error(&h, r#"{"scope": "store/order/created"}"#).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -365,7 +366,7 @@ async fn create_validation() {
     let (status, body) =
         create_error(&h, r#"{"scope": "store/order/created", "destination": "#).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_response("/hooks", "post", 400, &body);
+    assert_conforms_closed("POST", &hooks_path(), 400, &body);
     let (status, _) = create_error(&h, "").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let (status, _) = create_error(&h, "[1, 2]").await;
@@ -424,7 +425,7 @@ async fn one_hook_per_scope_and_destination_and_ten_per_scope() {
     let (status, body) = create_error(&h, &hook(1).to_string()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["errors"]["destination"].is_string(), "{body}");
-    assert_response("/hooks", "post", 422, &body);
+    assert_conforms_closed("POST", &hooks_path(), 422, &body);
 
     for i in 2..=10 {
         h.create_hook(CLIENT, hook(i)).await;
@@ -551,7 +552,7 @@ async fn admin_emails_and_hook_statuses() {
     let h = Harness::new().await;
     let (status, body) = h.call(Method::GET, &admin_path(), Some(CLIENT), None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_response("/hooks/admin", "get", 200, &body);
+    assert_conforms_closed("GET", &admin_path(), 200, &body);
     assert_eq!(
         body["data"],
         json!({"emails": [], "hooks_list": [], "blocked_domains": []})
@@ -578,7 +579,7 @@ async fn admin_emails_and_hook_statuses() {
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
         is_v3_error(&body, status);
-        assert_response("/hooks/admin", "put", 422, &body);
+        assert_conforms_closed("PUT", &admin_path(), 422, &body);
     }
     let (status, _) = h
         .call(Method::PUT, &admin_path(), Some(CLIENT), Some("nope"))
@@ -601,7 +602,7 @@ async fn admin_emails_and_hook_statuses() {
     .await;
 
     let (_, body) = h.call(Method::GET, &admin_path(), Some(CLIENT), None).await;
-    assert_response("/hooks/admin", "get", 200, &body);
+    assert_conforms_closed("GET", &admin_path(), 200, &body);
     assert_eq!(
         body["data"]["emails"],
         json!(["ops@app.example.com", "dev@app.example.com"])

@@ -5,8 +5,8 @@ use sandbox::bigcommerce::webhooks::{AttemptOutcome, DeliveryStatus, USER_AGENT,
 use serde_json::{Value, json};
 use sha1::{Digest, Sha1};
 
-use super::openapi::example;
 use super::{CLIENT, Harness, OTHER_CLIENT, OTHER_STORE, STORE, STORE_ID, hook_path};
+use crate::contract::examples::example_body;
 
 // Also on a multi-threaded runtime, like the demo's.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -34,7 +34,7 @@ async fn an_event_reaches_exactly_the_matching_active_hooks() {
         "store/order/statusUpdated",
         json!({"type": "order", "id": 1}),
     );
-    let fixture = example("webhook-store-order-statusUpdated-approved.json");
+    let fixture = example_body("webhook-store-order-statusUpdated-approved.json");
     h.emit("store/order/statusUpdated", fixture["data"].clone());
     h.webhooks.flush().await;
 
@@ -58,7 +58,7 @@ async fn an_event_reaches_exactly_the_matching_active_hooks() {
 async fn the_payload_is_bigcommerces() {
     let h = Harness::new().await;
     h.hook_to("store/order/statusUpdated", "/hooks").await;
-    let fixture = example("webhook-store-order-statusUpdated-approved.json");
+    let fixture = example_body("webhook-store-order-statusUpdated-approved.json");
     h.emit("store/order/statusUpdated", fixture["data"].clone());
     let created_at = h.clock.unix();
     h.webhooks.flush().await;

@@ -6,7 +6,6 @@
 mod api;
 mod chaos;
 mod delivery;
-mod openapi;
 mod retries;
 
 use std::collections::HashMap;

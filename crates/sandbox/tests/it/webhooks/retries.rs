@@ -11,8 +11,8 @@ use sandbox::bigcommerce::webhooks::{
 use sandbox::server::bind_local;
 use serde_json::{Value, json};
 
-use super::openapi::assert_response;
 use super::{CLIENT, Harness, STORE, STORE_ID, admin_path, hook_path};
+use crate::contract::assert_conforms_closed;
 
 fn order(id: u64) -> Value {
     json!({"type": "order", "id": id})
@@ -84,7 +84,7 @@ async fn failures_follow_the_schedule_then_the_hook_is_deactivated() {
         .await;
     assert_eq!(body["data"]["is_active"], false);
     let (_, admin) = h.call(Method::GET, &admin_path(), Some(CLIENT), None).await;
-    assert_response("/hooks/admin", "get", 200, &admin);
+    assert_conforms_closed("GET", &admin_path(), 200, &admin);
     assert_eq!(admin["data"]["hooks_list"][0]["status"], "deactivated");
     let notifications = h.webhooks.notifications();
     assert_eq!(notifications.len(), 1);
@@ -287,7 +287,7 @@ async fn a_failing_domain_is_blocked_for_three_minutes() {
     let domain = h.receiver.base_url.rsplit_once(':').unwrap().0.to_owned();
     assert_eq!(blocked[0].domain, domain);
     let (_, admin) = h.call(Method::GET, &admin_path(), Some(CLIENT), None).await;
-    assert_response("/hooks/admin", "get", 200, &admin);
+    assert_conforms_closed("GET", &admin_path(), 200, &admin);
     let listed = &admin["data"]["blocked_domains"][0];
     assert_eq!(listed["destination"], domain);
     assert!(
