@@ -5,9 +5,7 @@
 use std::time::Duration;
 
 use bigcommerce::{AppCredentials, AuthCallback, Error, JwtError, SignedPayloadVerifier};
-use sandbox::bigcommerce::{
-    APP_SCOPES, AppRegistration, EXAMPLE_CLIENT_ID, EXAMPLE_CLIENT_SECRET,
-};
+use sandbox::bigcommerce::{APP_SCOPES, AppRegistration, EXAMPLE_CLIENT_ID, EXAMPLE_CLIENT_SECRET};
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
@@ -65,18 +63,20 @@ async fn code_exchange_success_and_refusals() {
     assert_eq!(callback.store_hash().unwrap().as_str(), "abc123");
 
     // A wrong secret: 401 invalid_client; the code is not used up.
-    let err = s
-        .bc
-        .exchange_code(&credentials("not-the-secret"), &callback, &s.auth_callback())
+    let err =
+        s.bc.exchange_code(
+            &credentials("not-the-secret"),
+            &callback,
+            &s.auth_callback(),
+        )
         .await
         .unwrap_err();
     assert!(err.is_unauthorized(), "{err}");
     assert!(!err.is_retryable());
 
     // A redirect_uri other than the registered auth callback: 400 invalid_grant.
-    let err = s
-        .bc
-        .exchange_code(
+    let err =
+        s.bc.exchange_code(
             &credentials(EXAMPLE_CLIENT_SECRET),
             &callback,
             "https://elsewhere.example.com/bc/auth",
@@ -89,9 +89,8 @@ async fn code_exchange_success_and_refusals() {
     );
 
     // The real exchange.
-    let token = s
-        .bc
-        .exchange_code(
+    let token =
+        s.bc.exchange_code(
             &credentials(EXAMPLE_CLIENT_SECRET),
             &callback,
             &s.auth_callback(),
@@ -114,9 +113,8 @@ async fn code_exchange_success_and_refusals() {
     assert_eq!(store.get_store_information().await.unwrap().id, "abc123");
 
     // The code is single-use: 400 invalid_grant.
-    let err = s
-        .bc
-        .exchange_code(
+    let err =
+        s.bc.exchange_code(
             &credentials(EXAMPLE_CLIENT_SECRET),
             &callback,
             &s.auth_callback(),
