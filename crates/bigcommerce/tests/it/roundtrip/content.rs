@@ -9,7 +9,7 @@ use bigcommerce::scripts::{
     ConsentCategory, LoadMethod, ScriptKind, ScriptLocation, ScriptVisibility, ScriptWrite,
 };
 use bigcommerce::{Error, SignedPayloadVerifier, sri_sha384};
-use sandbox::bigcommerce::{AppRegistration, EXAMPLE_CLIENT_ID, EXAMPLE_CLIENT_SECRET};
+use sandbox::bigcommerce::{EXAMPLE_CLIENT_ID, EXAMPLE_CLIENT_SECRET};
 use secrecy::SecretString;
 use url::Url;
 
@@ -77,15 +77,7 @@ async fn scripts_create_list_get_update_delete() {
     assert_eq!(updated.integrity_hashes, created.integrity_hashes);
 
     // Another app does not see ours.
-    s.sim
-        .register_app(AppRegistration {
-            client_id: "other-app".into(),
-            client_secret: "other-secret".into(),
-            ..AppRegistration::example("https://other.example.com")
-        })
-        .unwrap();
-    let other_token = s.sim.grant_token(s.hash(), "other-app", None).unwrap();
-    let other = s.client(s.hash(), &other_token);
+    let other = s.other_app();
     assert!(other.list_scripts().await.unwrap().is_empty());
     let err = other.get_script(&created.uuid).await.unwrap_err();
     assert!(err.is_not_found(), "{err}");

@@ -129,6 +129,22 @@ impl Sim {
         self.client(self.hash(), &token)
     }
 
+    /// A second app ("other-app"), installed in the example store: visibility tests.
+    pub fn other_app(&self) -> StoreClient {
+        self.sim
+            .register_app(AppRegistration {
+                client_id: "other-app".into(),
+                client_secret: "other-secret".into(),
+                ..AppRegistration::example("https://other.example.com")
+            })
+            .unwrap();
+        let token = self
+            .sim
+            .grant_token(self.hash(), "other-app", None)
+            .unwrap();
+        self.client(self.hash(), &token)
+    }
+
     /// Laura's example checkout placed on the storefront with the "SeQura" offline method
     /// (status 7), paying `with_store_credit` what her credit covers.
     pub fn place_example_order(&self, with_store_credit: bool) -> u64 {
