@@ -186,6 +186,8 @@ async fn app_extensions_and_the_click_jwt() {
     .unwrap();
     assert_eq!(payload.url, "/orders/250/sequra");
     assert_eq!(payload.app_extension_order_id(), Some(250));
+    assert_eq!(payload.user.id, u64::try_from(s.ex.staff_id).unwrap());
+    assert_eq!(payload.channel_id, None);
 
     // The label is replaced as a whole.
     let updated = s

@@ -36,7 +36,6 @@ pub struct Sim {
     pub sim: Simulator,
     /// The app's side: callbacks (`/bc/auth`, `/bc/uninstall`, …) and webhook deliveries.
     pub app: Receiver,
-    pub base_url: String,
     pub clock: Clock,
     pub webhooks: Webhooks,
     pub ex: Example,
@@ -88,7 +87,6 @@ impl Sim {
         Sim {
             sim,
             app,
-            base_url: spawned.base_url,
             clock,
             webhooks,
             ex,

@@ -155,6 +155,18 @@ async fn list_orders_by_cart_id_finds_incomplete_orders() {
         .await
         .unwrap();
     assert_eq!(page.iter().map(|o| o.id).collect::<Vec<_>>(), vec![other]);
+
+    // A date filter in the RFC 2822 form the orders themselves carry.
+    let latest = s.store.get_order(other).await.unwrap();
+    let since = s
+        .store
+        .list_orders(&OrderFilter {
+            min_date_modified: Some(latest.date_modified.clone()),
+            ..OrderFilter::default()
+        })
+        .await
+        .unwrap();
+    assert!(since.iter().any(|o| o.id == other), "{since:?}");
 }
 
 #[tokio::test]
