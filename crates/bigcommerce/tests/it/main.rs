@@ -2,8 +2,8 @@
 //! against a small scripted HTTP stub, and every example payload of the shared contract.
 //!
 //! Tests build their client through `support::Stub::store()`, i.e. only through base URLs
-//! (`ClientConfig::with_bases`); round trips against the BigCommerce simulator will reuse
-//! the same calls with the simulator's base URL.
+//! (`ClientConfig::with_bases`); `roundtrip` makes the same calls against the BigCommerce
+//! simulator of `crates/sandbox`, spawned on a loopback port.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -14,4 +14,5 @@ mod fixtures;
 mod oauth;
 mod orders;
 mod payments;
+mod roundtrip;
 mod support;

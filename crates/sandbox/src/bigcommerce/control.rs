@@ -795,7 +795,7 @@ impl BigCommerce {
     }
 
     pub fn rate_limit_state(&self, store_hash: &str) -> RateLimitState {
-        let now = self.inner.now();
+        let now = self.inner.now_precise();
         self.global(|state| state.limiter.peek(store_hash, now))
     }
 
@@ -814,7 +814,7 @@ impl BigCommerce {
 
     /// Uses up the rest of the store's current window.
     pub fn exhaust_rate_limit(&self, store_hash: &str) {
-        let now = self.inner.now();
+        let now = self.inner.now_precise();
         self.global(|state| state.limiter.exhaust(store_hash, now));
     }
 

@@ -140,6 +140,13 @@ impl Inner {
         DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now)
     }
 
+    /// The clock's time to the millisecond, for the rate limiter: its windows and the
+    /// `X-Rate-Limit-Time-Reset-Ms` it announces are in milliseconds (§7), which a
+    /// whole-second clock would get wrong by up to a second.
+    pub fn now_precise(&self) -> Instant {
+        self.clock.now()
+    }
+
     /// Runs an action on one store; on success its events are logged and emitted.
     pub fn mutate<T>(
         &self,

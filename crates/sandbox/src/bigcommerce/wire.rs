@@ -225,6 +225,8 @@ pub fn order(store: &StoreState, order: &Order, base_url: &str) -> Value {
         "products": link(base_url, hash, &format!("/orders/{id}/products")),
         "shipping_addresses": link(base_url, hash, &format!("/orders/{id}/shipping_addresses")),
         "coupons": link(base_url, hash, &format!("/orders/{id}/coupons")),
+        // A list instead with `include=fees` (see `api::v2`).
+        "fees": link(base_url, hash, &format!("/orders/{id}/fees")),
     })
 }
 

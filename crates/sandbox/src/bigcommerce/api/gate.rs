@@ -96,7 +96,7 @@ async fn guarded(
         .get("x-auth-token")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let now = inner.now();
+    let now = inner.now_precise();
     let (decision, grant, headerless) = {
         let mut state = inner.state.lock();
         let live = state
