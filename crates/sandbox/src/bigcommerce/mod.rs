@@ -76,6 +76,7 @@ pub mod api;
 pub mod api_caller;
 pub mod apps;
 pub mod control;
+pub mod control_panel;
 pub mod domain;
 pub mod faults;
 pub mod model;
