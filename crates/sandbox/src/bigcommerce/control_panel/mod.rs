@@ -10,9 +10,16 @@
 //! # URL scheme
 //!
 //! The control-panel base of a store is `{simulator}/cp/{store_hash}` ([`base_url`]); it is
-//! what `GET /v2/store` returns as `control_panel_base_url`, so the app's
-//! `frame-ancestors` (the base's origin) allows the pages below to frame it. Under the base,
-//! the paths mirror BigCommerce's own (`/manage/…`):
+//! what `GET /v2/store` returns as `control_panel_base_url`, so the pages below, which frame
+//! the app, are on the base's origin.
+//!
+//! An app must put the base's **origin** (`scheme://host:port`) in its `frame-ancestors`,
+//! not the whole base: browsers match `frame-ancestors` against each ancestor's origin, so
+//! a source with a path (`http://127.0.0.1:…/cp/abc123`, with or without a trailing slash)
+//! blocks the frame (checked in Chromium). Real bases have no path, so taking the origin
+//! changes nothing in production.
+//!
+//! Under the base, the paths mirror BigCommerce's own (`/manage/…`):
 //!
 //! | Path under the base | |
 //! |---|---|
