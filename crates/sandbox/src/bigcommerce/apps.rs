@@ -85,7 +85,14 @@ impl NewStore {
     }
 }
 
-pub(crate) fn create_store(state: &mut State, new: NewStore) -> DomainResult<()> {
+/// `control_panel_base_url` is where the store's control panel answers: the simulator's own
+/// pages (`control_panel::base_url`), so that the app's `frame-ancestors` and its links to
+/// orders point at a real page of the simulator rather than `store-{hash}.mybigcommerce.com`.
+pub(crate) fn create_store(
+    state: &mut State,
+    new: NewStore,
+    control_panel_base_url: String,
+) -> DomainResult<()> {
     if new.hash.is_empty() || !new.hash.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err(DomainError::invalid("hash", "a store hash is alphanumeric"));
     }
@@ -112,7 +119,7 @@ pub(crate) fn create_store(state: &mut State, new: NewStore) -> DomainResult<()>
         name: new.name,
         secure_url: format!("https://{}", new.domain),
         domain: new.domain,
-        control_panel_base_url: format!("https://store-{}.mybigcommerce.com", new.hash),
+        control_panel_base_url,
         first_name: new.owner_first_name,
         last_name: new.owner_last_name,
         address: String::new(),

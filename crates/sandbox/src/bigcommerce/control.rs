@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 
 use super::api;
 use super::apps::{self, NewStore};
+use super::control_panel;
 use super::domain::catalog::{self, NewCustomer, NewProduct, NewUser};
 use super::domain::checkout::{self, CheckoutEdit, NewCheckout, NewLine, Placement};
 use super::domain::orders::{self, OrderEdit, OrderUpdate};
@@ -168,9 +169,10 @@ impl BigCommerce {
         }
     }
 
-    /// The HTTP surface: REST, GraphQL, hooks API, `/oauth2/token`.
+    /// The HTTP surface: REST, GraphQL, hooks API, `/oauth2/token`, and the merchant's
+    /// control panel (browser pages under `/cp/{store_hash}`, outside the API's gate).
     pub fn router(&self) -> Router {
-        api::router(Arc::clone(&self.inner))
+        api::router(Arc::clone(&self.inner)).merge(control_panel::router(self.clone()))
     }
 
     pub fn base_url(&self) -> &str {
@@ -200,7 +202,8 @@ impl BigCommerce {
     // ---- setting up -------------------------------------------------------------------
 
     pub fn create_store(&self, new: NewStore) -> Result<()> {
-        self.global(|state| apps::create_store(state, new))
+        let control_panel = control_panel::base_url(&self.inner.base_url, &new.hash);
+        self.global(|state| apps::create_store(state, new, control_panel))
     }
 
     /// Registers (or replaces) an app profile.
@@ -747,6 +750,11 @@ impl BigCommerce {
             .read(store_hash, |s| s.installs.get(client_id).cloned())
             .ok()
             .flatten()
+    }
+
+    /// Every registered app profile (the marketplace), by client id.
+    pub fn apps(&self) -> Vec<AppRegistration> {
+        self.global(|state| state.apps.values().cloned().collect())
     }
 
     /// Whether an access token is currently valid (for any store).

@@ -12,6 +12,10 @@
 //!   (`Webhooks::emit`) and records them in the simulator's own event log.
 //! * [`model`]: the simulator's own representation, written from the contract (it does
 //!   not depend on the client crate).
+//! * [`control_panel`]: the merchant's browser pages at each store's
+//!   `control_panel_base_url` (`{base}/cp/{hash}`): sign-in as a store user, My Apps
+//!   (install with the auth callback in an iframe, open, uninstall), users, orders with
+//!   their App Extensions; every click goes through the control handle.
 //!
 //! # Sharing the clock with the webhook engine
 //!
@@ -28,6 +32,9 @@
 //!   `invalid_request` / `invalid_grant` / `unsupported_grant_type`, 401 `invalid_client`;
 //!   re-authorising with the same scopes keeps the token, new scopes replace (and revoke) it.
 //!   Any store user may install; users who load the app become its users (`remove_user`).
+//! * `control_panel_base_url` is the simulator's own control panel, `{base}/cp/{hash}`,
+//!   not `https://store-{hash}.mybigcommerce.com`, so that the app's iframe and its links
+//!   to orders work on one machine (apps must frame-allow its origin; see [`control_panel`]).
 //! * Uninstall revokes the token, removes `auto_uninstall` scripts and the app's App
 //!   Extensions, asks the webhook engine to `remove_app`, then calls the uninstall callback
 //!   (its failure does not undo the uninstall). Metafields stay (they belong to the API
@@ -76,6 +83,7 @@ pub mod api;
 pub mod api_caller;
 pub mod apps;
 pub mod control;
+pub mod control_panel;
 pub mod domain;
 pub mod faults;
 pub mod model;

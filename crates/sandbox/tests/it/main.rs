@@ -3,4 +3,5 @@
 
 mod bigcommerce;
 mod contract;
+mod control_panel;
 mod webhooks;

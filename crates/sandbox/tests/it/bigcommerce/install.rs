@@ -454,8 +454,9 @@ async fn a_token_of_another_store_is_refused() {
         .await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.body["id"], "def456");
+    // The simulator's own control panel (not `store-def456.mybigcommerce.com`).
     assert_eq!(
         reply.body["control_panel_base_url"],
-        "https://store-def456.mybigcommerce.com"
+        format!("{}/cp/def456", h.base)
     );
 }

@@ -22,7 +22,6 @@ async fn store_information_describes_the_store() {
         "id",
         "domain",
         "secure_url",
-        "control_panel_base_url",
         "name",
         "currency",
         "is_price_entered_with_tax",
@@ -33,6 +32,12 @@ async fn store_information_describes_the_store() {
         assert_eq!(store[key], expected[key], "{key}");
     }
     assert_eq!(store["features"]["checkout_type"], "optimized");
+    // The fixture's `https://store-abc123.mybigcommerce.com` becomes the simulator's own
+    // control panel, so that the app's iframe and its links work against the simulator.
+    assert_eq!(
+        store["control_panel_base_url"],
+        format!("{}/cp/abc123", h.base)
+    );
 }
 
 #[tokio::test]

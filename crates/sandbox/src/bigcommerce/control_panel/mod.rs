@@ -1,0 +1,244 @@
+//! The store's control panel, as far as the app-install journey needs it: server-rendered
+//! pages (no scripts, no external assets) in which a merchant signs in as a store user,
+//! installs, opens and uninstalls apps, manages users' access to apps, and opens an app's
+//! App Extension from an order.
+//!
+//! Every action calls the control handle ([`BigCommerce`]), i.e. the same domain functions
+//! as the API and the tests, so a click here changes state and fires callbacks and webhooks
+//! exactly as the same action through the handle does.
+//!
+//! # URL scheme
+//!
+//! The control-panel base of a store is `{simulator}/cp/{store_hash}` ([`base_url`]); it is
+//! what `GET /v2/store` returns as `control_panel_base_url`, so the pages below, which frame
+//! the app, are on the base's origin.
+//!
+//! An app must put the base's **origin** (`scheme://host:port`) in its `frame-ancestors`,
+//! not the whole base: browsers match `frame-ancestors` against each ancestor's origin, so
+//! a source with a path (`http://127.0.0.1:…/cp/abc123`, with or without a trailing slash)
+//! blocks the frame (checked in Chromium). Real bases have no path, so taking the origin
+//! changes nothing in production.
+//!
+//! Under the base, the paths mirror BigCommerce's own (`/manage/…`):
+//!
+//! | Path under the base | |
+//! |---|---|
+//! | `GET /login?next=…`, `POST /login` (`user_id`, `next`) | pick the store user to act as |
+//! | `GET /login/as/{user_id}?next=…` | sign in directly ([`BigCommerce::control_panel_sign_in_url`]) |
+//! | `POST /logout` | sign out |
+//! | `GET /manage/marketplace/apps/my-apps` | My Apps: every registered app, Install / Open / Uninstall |
+//! | `GET`, `POST /manage/marketplace/apps/{client_id}/install` | confirm the scopes; Confirm → the auth callback in the iframe |
+//! | `GET /manage/app/{client_id}?url=/…` | Open: the load callback in the iframe (`url` claim `/` by default) |
+//! | `GET`, `POST /manage/marketplace/apps/{client_id}/uninstall` | confirm; Uninstall → the uninstall callback, back to My Apps |
+//! | `GET`, `POST /manage/settings/users` | the owner's Users page; add a user |
+//! | `POST /manage/settings/users/{user_id}/apps/{client_id}/remove` | revoke a user's access → remove_user callback |
+//! | `GET /manage/orders`, `GET /manage/orders/{order_id}` | View Orders; an order with its Actions menu |
+//! | `GET /manage/orders/{order_id}/app-extensions/{n}` | an App Extension click (`bc/store/appExtension/{n}`) |
+//!
+//! Browser tests find things by `data-test` attributes (listed in each template); rows and
+//! buttons about one app, user, order or extension also carry `data-client-id`,
+//! `data-user-id`, `data-order-id` or `data-extension-id`.
+//!
+//! # Decisions where the platform is silent
+//!
+//! * Signing in is picking a user of the store (no passwords): the choice is kept in a
+//!   first-party cookie `bc_cp_user` (the user id) scoped to the store's base path. An
+//!   unknown or missing user is "signed out": every page but the sign-in page answers 401
+//!   with the sign-in picker (coming back to the page asked for).
+//! * Unknown store, app, order, user or extension: 404; a cancelled store: 403; a malformed
+//!   form: 400; a non-owner on the Users page: 403. Errors are HTML pages, never panics.
+//! * Any signed-in user may install, open and uninstall (as the domain allows); only the
+//!   owner manages users. Uninstall callbacks carry the signed-in user in the JWT.
+//! * Install is offered for apps that are not installed; Confirm on an installed app
+//!   re-authorises (a new code, the domain's upsert). The install page is the answer to the
+//!   POST (the one-time code is not put in a redirect).
+//! * Revoking a user's access calls `remove_user`; as in the domain, the user may load the
+//!   app again afterwards (which makes them one of its users again).
+//! * An app's display name is its client id (profiles have no name); the subtitle is the
+//!   host of its load callback.
+//! * ORDERS App Extensions of the store appear in the Actions menu of each order row on
+//!   View Orders and on the order page, labelled in the signed-in user's locale when the
+//!   extension has it. PANEL opens a side panel over the order page; LINK opens the app's
+//!   page under Apps. Incomplete (status 0) and archived orders are left out of the list
+//!   but their pages open.
+
+mod apps;
+mod login;
+mod orders;
+mod pages;
+mod session;
+mod users;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use super::control::BigCommerce;
+use super::domain::{DomainError, DomainResult};
+
+/// The prefix of every control panel: `{simulator}/cp/{store_hash}`.
+pub const PREFIX: &str = "/cp";
+
+/// Paths under a control-panel base (see the module docs).
+pub mod paths {
+    pub const LOGIN: &str = "/login";
+    pub const LOGOUT: &str = "/logout";
+    pub const MY_APPS: &str = "/manage/marketplace/apps/my-apps";
+    pub const USERS: &str = "/manage/settings/users";
+    pub const ORDERS: &str = "/manage/orders";
+
+    /// The confirm-permissions page (GET) and the Confirm action (POST).
+    pub fn install(client_id: &str) -> String {
+        format!(
+            "/manage/marketplace/apps/{}/install",
+            super::segment(client_id)
+        )
+    }
+
+    pub fn uninstall(client_id: &str) -> String {
+        format!(
+            "/manage/marketplace/apps/{}/uninstall",
+            super::segment(client_id)
+        )
+    }
+
+    /// The app's page under Apps (its load callback in the iframe).
+    pub fn app(client_id: &str) -> String {
+        format!("/manage/app/{}", super::segment(client_id))
+    }
+
+    pub fn order(order_id: i64) -> String {
+        format!("/manage/orders/{order_id}")
+    }
+
+    /// A click on App Extension `bc/store/appExtension/{extension}` for an order.
+    pub fn order_extension(order_id: i64, extension: i64) -> String {
+        format!("/manage/orders/{order_id}/app-extensions/{extension}")
+    }
+
+    pub fn remove_user_app(user_id: i64, client_id: &str) -> String {
+        format!(
+            "/manage/settings/users/{user_id}/apps/{}/remove",
+            super::segment(client_id)
+        )
+    }
+
+    pub fn sign_in_as(user_id: i64) -> String {
+        format!("/login/as/{user_id}")
+    }
+}
+
+/// `{sim_base}/cp/{store_hash}`: the store's `control_panel_base_url`.
+pub fn base_url(sim_base: &str, store_hash: &str) -> String {
+    format!(
+        "{}{}",
+        sim_base.trim_end_matches('/'),
+        base_path(store_hash)
+    )
+}
+
+/// `/cp/{store_hash}`: the base as a path (pages link to each other with paths).
+pub fn base_path(store_hash: &str) -> String {
+    format!("{PREFIX}/{}", segment(store_hash))
+}
+
+/// A path segment, percent-encoded (client ids are free text).
+pub(crate) fn segment(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Whether `path` may follow a sign-in: a path under the control panel, not a
+/// scheme-relative URL.
+pub(crate) fn is_local_path(path: &str) -> bool {
+    path.starts_with('/') && !path.starts_with("//") && !path.contains('\\')
+}
+
+pub(crate) fn router(sim: BigCommerce) -> Router {
+    let base = |path: &str| format!("/{{store}}{path}");
+    let pages = Router::new()
+        .route(&base(""), get(login::home))
+        .route(&base("/"), get(login::home))
+        .route(&base("/manage"), get(login::home))
+        .route(&base(paths::LOGIN), get(login::page).post(login::submit))
+        .route(&base("/login/as/{user_id}"), get(login::sign_in_as))
+        .route(&base(paths::LOGOUT), post(login::logout))
+        .route(&base(paths::MY_APPS), get(apps::my_apps))
+        .route(
+            &base("/manage/marketplace/apps/{client_id}/install"),
+            get(apps::confirm_install).post(apps::install),
+        )
+        .route(
+            &base("/manage/marketplace/apps/{client_id}/uninstall"),
+            get(apps::confirm_uninstall).post(apps::uninstall),
+        )
+        .route(&base("/manage/app/{client_id}"), get(apps::open))
+        .route(&base(paths::USERS), get(users::list).post(users::add))
+        .route(
+            &base("/manage/settings/users/{user_id}/apps/{client_id}/remove"),
+            post(users::remove_app_access),
+        )
+        .route(&base(paths::ORDERS), get(orders::list))
+        .route(&base("/manage/orders/{order_id}"), get(orders::detail))
+        .route(
+            &base("/manage/orders/{order_id}/app-extensions/{extension}"),
+            get(orders::extension),
+        )
+        .fallback(pages::unknown_page)
+        .with_state(sim);
+    Router::new().nest(PREFIX, pages)
+}
+
+impl BigCommerce {
+    /// The store's control-panel base (`control_panel_base_url`): `{base}/cp/{hash}`.
+    pub fn control_panel_url(&self, store_hash: &str) -> String {
+        base_url(self.base_url(), store_hash)
+    }
+
+    /// A URL that signs `user_id` in to the store's control panel and lands on `then`, a
+    /// path under the base such as `/manage/orders/100` (My Apps when `None`). What a
+    /// browser test or the demo opens to act as a given user.
+    pub fn control_panel_sign_in_url(
+        &self,
+        store_hash: &str,
+        user_id: i64,
+        then: Option<&str>,
+    ) -> DomainResult<String> {
+        let store = self
+            .store(store_hash)
+            .ok_or_else(|| DomainError::not_found("store"))?;
+        if !store.users.contains_key(&user_id) {
+            return Err(DomainError::not_found("user"));
+        }
+        let then = then.unwrap_or(paths::MY_APPS);
+        if !is_local_path(then) {
+            return Err(DomainError::invalid(
+                "then",
+                "a path under the control panel, starting with /",
+            ));
+        }
+        let next = format!("{}{then}", base_path(store_hash));
+        let query = serde_urlencoded::to_string([("next", next.as_str())])
+            .map_err(|e| DomainError::invalid("then", e.to_string()))?;
+        Ok(format!(
+            "{}{}?{query}",
+            self.control_panel_url(store_hash),
+            paths::sign_in_as(user_id)
+        ))
+    }
+
+    /// [`Self::control_panel_sign_in_url`] for the store owner, landing on My Apps.
+    pub fn control_panel_owner_url(&self, store_hash: &str) -> DomainResult<String> {
+        let owner = self
+            .store(store_hash)
+            .ok_or_else(|| DomainError::not_found("store"))?
+            .owner_id;
+        self.control_panel_sign_in_url(store_hash, owner, None)
+    }
+}
