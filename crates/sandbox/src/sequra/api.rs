@@ -355,11 +355,22 @@ async fn update_order(
         return error_response(bad_merchant(&merchant, &caller.username));
     }
     let parsed = payload::parse_json(&body).and_then(|root| payload::update(&root));
+    let now = shared.now();
     let update = match parsed {
         Ok(update) => update,
-        Err(invalid) => return error_response(invalid.into()),
+        Err(invalid) => {
+            let refusal: ApiError = invalid.into();
+            shared.state.lock().note_refused_update(
+                &caller.username,
+                &merchant,
+                &reference,
+                &refusal,
+                &body,
+                now,
+            );
+            return error_response(refusal);
+        }
     };
-    let now = shared.now();
     let result = shared
         .state
         .lock()

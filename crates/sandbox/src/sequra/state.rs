@@ -519,6 +519,49 @@ impl State {
         }
     }
 
+    /// A refused Order Update body goes into the history of the order it names, if any.
+    pub fn note_refused_update(
+        &mut self,
+        username: &str,
+        merchant: &str,
+        reference: &str,
+        refusal: &ApiError,
+        body: &[u8],
+        now: DateTime<Utc>,
+    ) {
+        let (status, errors) = match refusal {
+            ApiError::BadRequest(message) => (400, vec![message.clone()]),
+            ApiError::Conflict(errors) => (409, errors.clone()),
+            _ => return,
+        };
+        let Some(order) = self.orders.values_mut().find(|o| {
+            o.username == username
+                && o.merchant_id == merchant
+                && o.order_ref_1() == Some(reference)
+                && o.confirmed_cart.is_some()
+        }) else {
+            return;
+        };
+        order.log(
+            now,
+            "PUT merchants/{m}/orders/{ref1}",
+            Some(status),
+            errors.join(" "),
+        );
+        order.updates.push(UpdateRecord {
+            at: now,
+            status,
+            errors,
+            shipped_cart: None,
+            unshipped_cart: None,
+            delivery_address: None,
+            invoice_address: None,
+            body: serde_json::from_slice(body).unwrap_or_else(|_| {
+                serde_json::Value::String(String::from_utf8_lossy(body).into_owned())
+            }),
+        });
+    }
+
     /// `POST orders/delivery_reports` (already validated).
     pub fn report(
         &mut self,
