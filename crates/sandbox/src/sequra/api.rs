@@ -29,6 +29,9 @@ pub(crate) struct Caller {
 
 type SharedState = State<Arc<Shared>>;
 
+/// How many answered calls `requests()` keeps.
+const MAX_REQUEST_RECORDS: usize = 10_000;
+
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let authenticated = Router::new()
         .route("/merchants/credentials", get(all_credentials))
@@ -121,7 +124,13 @@ async fn observe(State(shared): SharedState, request: Request, next: Next) -> Re
         merchant_header,
         status: response.status().as_u16(),
     };
-    shared.state.lock().requests.push(record);
+    let mut state = shared.state.lock();
+    // A long-running demo must not grow without bound: keep the newest calls.
+    if state.requests.len() >= MAX_REQUEST_RECORDS {
+        state.requests.drain(..MAX_REQUEST_RECORDS / 10);
+    }
+    state.requests.push(record);
+    drop(state);
     response
 }
 
