@@ -4,4 +4,5 @@
 mod bigcommerce;
 mod contract;
 mod control_panel;
+mod sequra;
 mod webhooks;
