@@ -1,6 +1,7 @@
 //! Use cases, one function each: the only place business rules live. Handlers call these;
 //! these read and write storage, call the platform clients, and enqueue jobs.
 
+pub mod connection;
 pub mod install;
 pub mod provision;
 pub mod settings;

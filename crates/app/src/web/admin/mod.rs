@@ -21,8 +21,28 @@ use crate::services::settings::{self, GeneralSettingsForm, state_label};
 use crate::services::{bc_error, bc_store_client};
 use crate::state::AppState;
 
+mod connection;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/admin/home", get(connection::home))
+        .route(
+            "/admin/connect",
+            get(connection::connect_form).post(connection::connect),
+        )
+        .route(
+            "/admin/countries",
+            get(connection::countries_form).post(connection::save_countries),
+        )
+        .route("/admin/payment-methods", get(connection::methods))
+        .route(
+            "/admin/connection",
+            get(connection::connection_settings).post(connection::change_connection),
+        )
+        .route(
+            "/admin/disconnect",
+            axum::routing::post(connection::disconnect),
+        )
         .route(
             "/admin/order-statuses",
             get(statuses_page).post(save_statuses),
@@ -43,7 +63,7 @@ async fn fragment(
 
 /// A fragment with an explicit status: a form that did not validate comes back with 422,
 /// so that anything but the page (tests, logs) also sees that nothing was saved.
-async fn fragment_with_status(
+pub(super) async fn fragment_with_status(
     state: &AppState,
     session: &AdminSession,
     nav: &'static str,
@@ -75,7 +95,7 @@ async fn fragment_with_status(
     Ok((status, headers, html).into_response())
 }
 
-fn form_error(_: FormRejection) -> AppError {
+pub(super) fn form_error(_: FormRejection) -> AppError {
     AppError::BadRequest("the form could not be read".into())
 }
 
