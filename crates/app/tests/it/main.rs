@@ -3,6 +3,7 @@
 
 mod support;
 
+mod connection;
 mod install;
 mod jobs;
 mod smoke_browser;

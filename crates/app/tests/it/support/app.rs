@@ -34,6 +34,8 @@ pub struct AppOptions {
     pub bc_base: Option<String>,
     pub bc_client_id: Option<String>,
     pub bc_client_secret: Option<String>,
+    /// SeQura API base URL for both environments (the SeQura sandbox).
+    pub sequra_base: Option<String>,
     /// Run on a fresh PostgreSQL database (`DATABASE_URL` must be set) instead of SQLite.
     pub postgres: bool,
 }
@@ -67,6 +69,15 @@ pub async fn spawn_on(listener: tokio::net::TcpListener, options: AppOptions) ->
             bc.clone(),
             "--bc-login-url".into(),
             bc.clone(),
+        ]);
+    }
+    if let Some(sq) = &options.sequra_base {
+        let base = format!("{}/", sq.trim_end_matches('/'));
+        args.extend([
+            "--sequra-sandbox-api-url".into(),
+            base.clone(),
+            "--sequra-live-api-url".into(),
+            base,
         ]);
     }
     let mut config = Config::from_args(args).unwrap();

@@ -11,6 +11,7 @@ use super::app::{AppOptions, TestApp, spawn_on};
 
 pub struct World {
     pub app: TestApp,
+    pub sequra: sandbox::sequra::SpawnedSequra,
     pub bc: BigCommerce,
     pub example: Example,
     _bc_task: tokio::task::JoinHandle<()>,
@@ -30,6 +31,13 @@ pub async fn world(postgres: bool) -> World {
     })
     .await
     .unwrap();
+    let sequra = sandbox::sequra::spawn(sandbox::sequra::SequraOptions {
+        clock: bc_clock.clone(),
+        tick_interval: None,
+        ..sandbox::sequra::SequraOptions::default()
+    })
+    .await
+    .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let app_base = format!("http://{}", listener.local_addr().unwrap());
     spawned
@@ -43,12 +51,14 @@ pub async fn world(postgres: bool) -> World {
             bc_base: Some(spawned.base_url.clone()),
             bc_client_id: Some(EXAMPLE_CLIENT_ID.into()),
             bc_client_secret: Some(EXAMPLE_CLIENT_SECRET.into()),
+            sequra_base: Some(sequra.base_url().to_owned()),
             postgres,
         },
     )
     .await;
     World {
         app,
+        sequra,
         bc: spawned.sim,
         example,
         _bc_task: spawned.task,
