@@ -22,8 +22,8 @@ enum Command {
     Serve(Config),
     /// Apply database migrations and exit.
     Migrate(Config),
-    /// Run the app and both platform sandboxes on localhost.
-    Demo,
+    /// Run the app and both platform sandboxes on localhost, installed and connected.
+    Demo(sequra_bc::demo::DemoArgs),
 }
 
 #[tokio::main]
@@ -44,10 +44,7 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(backend = app.state.db.backend(), "migrations applied");
             Ok(())
         }
-        Command::Demo => {
-            println!("sequra-bc demo: the sandboxes are not wired in yet");
-            Ok(())
-        }
+        Command::Demo(args) => sequra_bc::demo::run(args).await,
     }
 }
 
