@@ -3,6 +3,7 @@
 
 mod support;
 
+mod admin_browser;
 mod connection;
 mod install;
 mod jobs;

@@ -100,3 +100,52 @@ pub async fn browser() -> Option<Browser> {
         _profile: profile,
     })
 }
+
+/// Waits until an element matching `css` exists (the admin UI swaps pages in with fetch,
+/// so things appear a moment after a click). A readiness wait, not a timing assertion.
+pub async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .every(Duration::from_millis(50))
+        .for_element(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+}
+
+/// Waits until the text of the first element matching `css` contains `text`.
+pub async fn wait_for_text(client: &Client, css: &str, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(el) = client.find(fantoccini::Locator::Css(css)).await {
+            if el.text().await.is_ok_and(|t| t.contains(text)) {
+                return;
+            }
+        }
+        assert!(Instant::now() < deadline, "{css} never showed {text:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until nothing matches `css` any more.
+pub async fn wait_gone(client: &Client, css: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while client
+        .find_all(fantoccini::Locator::Css(css))
+        .await
+        .is_ok_and(|all| !all.is_empty())
+    {
+        assert!(Instant::now() < deadline, "{css} never went away");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+pub async fn click(client: &Client, css: &str) {
+    wait_for(client, css).await.click().await.unwrap();
+}
+
+pub async fn fill(client: &Client, css: &str, text: &str) {
+    let el = wait_for(client, css).await;
+    el.clear().await.unwrap();
+    el.send_keys(text).await.unwrap();
+}
