@@ -117,10 +117,10 @@ pub async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Eleme
 pub async fn wait_for_text(client: &Client, css: &str, text: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        if let Ok(el) = client.find(fantoccini::Locator::Css(css)).await {
-            if el.text().await.is_ok_and(|t| t.contains(text)) {
-                return;
-            }
+        if let Ok(el) = client.find(fantoccini::Locator::Css(css)).await
+            && el.text().await.is_ok_and(|t| t.contains(text))
+        {
+            return;
         }
         assert!(Instant::now() < deadline, "{css} never showed {text:?}");
         tokio::time::sleep(Duration::from_millis(50)).await;
