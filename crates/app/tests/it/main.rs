@@ -7,6 +7,7 @@ mod admin_browser;
 mod connection;
 mod install;
 mod jobs;
+mod secrets_at_rest;
 mod smoke_browser;
 mod storage;
 mod webhooks_in;

@@ -17,7 +17,7 @@ pub struct TestApp {
     pub base_url: String,
     pub state: AppState,
     pub clock: ManualClock,
-    _data: tempfile::TempDir,
+    pub data: tempfile::TempDir,
     pg: Option<PgTestDb>,
     server: tokio::task::JoinHandle<()>,
 }
@@ -105,7 +105,7 @@ pub async fn spawn_on(listener: tokio::net::TcpListener, options: AppOptions) ->
         base_url,
         state,
         clock,
-        _data: data,
+        data,
         pg,
         server,
     }
