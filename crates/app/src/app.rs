@@ -103,6 +103,7 @@ impl Application {
             bc,
             bc_app,
             clock,
+            methods_cache: Default::default(),
         };
         Ok(Self {
             state,

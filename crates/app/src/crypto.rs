@@ -27,6 +27,7 @@ pub enum SecretField {
     WebhookSecret,
     SequraPassword,
     NotificationKey,
+    CheckoutToken,
 }
 
 impl SecretField {
@@ -36,6 +37,7 @@ impl SecretField {
             SecretField::WebhookSecret => "webhook_secret",
             SecretField::SequraPassword => "sequra_password",
             SecretField::NotificationKey => "notification_key",
+            SecretField::CheckoutToken => "checkout_token",
         }
     }
 }

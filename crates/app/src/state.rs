@@ -21,4 +21,6 @@ pub struct AppState {
     /// load then answer 503 rather than verify anything with an empty secret).
     pub bc_app: Option<bigcommerce::oauth::AppCredentials>,
     pub clock: Arc<dyn Clock>,
+    /// SeQura's payment methods per merchant, briefly cached (per instance).
+    pub methods_cache: crate::services::checkout::MethodsCache,
 }

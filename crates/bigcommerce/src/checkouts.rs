@@ -537,4 +537,25 @@ impl StoreClient {
         // One page of up to 250 is enough for the handful of ids the app asks for.
         self.v3_get_all(&["v3", "customers"], query, 250).await
     }
+
+    /// `PUT /v3/customers` `[{"id", "store_credit_amounts": [{"amount"}]}]`: sets a
+    /// customer's store-credit balance (the app debits the credit a SeQura order used).
+    pub async fn set_customer_store_credit(&self, customer_id: u64, balance: Cents) -> Result<()> {
+        #[derive(Serialize)]
+        struct Amount {
+            amount: Cents,
+        }
+        #[derive(Serialize)]
+        struct Update {
+            id: u64,
+            store_credit_amounts: [Amount; 1],
+        }
+        let body = [Update {
+            id: customer_id,
+            store_credit_amounts: [Amount { amount: balance }],
+        }];
+        self.send_json(Method::PUT, &["v3", "customers"], &body)
+            .await?;
+        Ok(())
+    }
 }

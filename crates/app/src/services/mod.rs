@@ -1,8 +1,10 @@
 //! Use cases, one function each: the only place business rules live. Handlers call these;
 //! these read and write storage, call the platform clients, and enqueue jobs.
 
+pub mod checkout;
 pub mod connection;
 pub mod install;
+pub mod notifications;
 pub mod provision;
 pub mod settings;
 pub mod webhooks;

@@ -38,6 +38,8 @@ pub enum AppError {
     Gone(String),
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
+    #[error("not implemented: {0}")]
+    NotImplemented(String),
     #[error("a service we depend on is unavailable: {0}")]
     Unavailable(String),
     #[error(transparent)]
@@ -69,6 +71,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Gone(_) => StatusCode::GONE,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -85,6 +88,7 @@ impl IntoResponse for AppError {
             AppError::NotFound => ("not_found", None),
             AppError::Conflict(m) => ("conflict", Some(m.clone())),
             AppError::Gone(m) => ("gone", Some(m.clone())),
+            AppError::NotImplemented(m) => ("not_implemented", Some(m.clone())),
             AppError::Invalid(_) => ("invalid", None),
             AppError::Unavailable(m) => {
                 tracing::warn!(%m, "dependency unavailable");

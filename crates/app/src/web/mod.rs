@@ -20,7 +20,9 @@ pub mod admin;
 pub mod assets;
 pub mod error;
 pub mod install;
+pub mod sequra_in;
 pub mod session;
+pub mod storefront;
 pub mod webhooks;
 
 pub use error::{AppError, FieldError};
@@ -33,6 +35,8 @@ pub fn router(state: AppState) -> Router {
         .merge(install::routes())
         .merge(admin::routes())
         .merge(webhooks::routes())
+        .merge(storefront::routes())
+        .merge(sequra_in::routes())
         .route("/healthz", get(health))
         .route("/assets/admin.css", get(assets::admin_css))
         .route("/assets/admin.js", get(assets::admin_js))

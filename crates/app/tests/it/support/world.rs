@@ -14,6 +14,8 @@ pub struct World {
     pub sequra: sandbox::sequra::SpawnedSequra,
     pub bc: BigCommerce,
     pub example: Example,
+    /// The sandboxes' shared clock (webhook and IPN retries, review delays).
+    pub clock: Clock,
     _bc_task: tokio::task::JoinHandle<()>,
 }
 
@@ -61,6 +63,7 @@ pub async fn world(postgres: bool) -> World {
         sequra,
         bc: spawned.sim,
         example,
+        clock: bc_clock,
         _bc_task: spawned.task,
     }
 }
@@ -87,6 +90,42 @@ impl World {
             .load_url(self.store(), EXAMPLE_CLIENT_ID, user_id, deep_link)
             .unwrap();
         get(&url).await
+    }
+
+    /// Installed, connected to the SeQura sandbox's demo account, selling in Spain and
+    /// France: the state a merchant leaves the admin in.
+    pub async fn connected(postgres: bool) -> World {
+        let w = world(postgres).await;
+        let (status, page) = w.install_as(w.example.owner_id).await;
+        assert_eq!(status, 200, "{page}");
+        let admin = Admin {
+            base_url: &w.app.base_url,
+            token: session_token(&page),
+        };
+        let (status, _) = admin
+            .post(
+                "/admin/connect",
+                &[
+                    ("environment", "sandbox"),
+                    ("username", sandbox::sequra::DEMO_USERNAME),
+                    ("password", sandbox::sequra::DEMO_PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(status, 200);
+        let (status, _) = admin
+            .post(
+                "/admin/countries",
+                &[
+                    ("enable_ES", "on"),
+                    ("merchant_ES", "demo_es"),
+                    ("enable_FR", "on"),
+                    ("merchant_FR", "demo_fr"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 200);
+        w
     }
 
     pub async fn finish(self) {

@@ -1,0 +1,401 @@
+//! The checkout journey over HTTP through both sandboxes (the browser half lives in the
+//! Chromium tests): methods, solicitation, IPNs and events, and everything that must not
+//! happen twice or at all.
+
+use std::time::Duration;
+
+use sandbox::bigcommerce::CheckoutEdit;
+use sandbox::sequra::ReviewOutcome;
+use serde_json::{Value, json};
+
+use crate::support::world::World;
+
+const CHECKOUT: &str = "c5e1b6f2-6a53-4a5e-9a5e-2f3b7c2d9e10";
+
+async fn methods(w: &World, query: &str) -> Vec<String> {
+    let url = format!(
+        "{}/storefront/{}/checkouts/{CHECKOUT}/methods?{query}",
+        w.app.base_url,
+        w.store()
+    );
+    let body: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+    body["methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["product"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn solicit(w: &World, product: &str, use_store_credit: bool) -> (u16, Value) {
+    let r = reqwest::Client::new()
+        .post(format!(
+            "{}/storefront/{}/checkouts/{CHECKOUT}/solicitations",
+            w.app.base_url,
+            w.store()
+        ))
+        .header("user-agent", "Mozilla/5.0 test shopper")
+        .json(
+            &json!({ "product": product, "campaign": null, "use_store_credit": use_store_credit }),
+        )
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+async fn status(w: &World, id: &str) -> Value {
+    let url = format!(
+        "{}/storefront/{}/solicitations/{id}",
+        w.app.base_url,
+        w.store()
+    );
+    reqwest::get(url).await.unwrap().json().await.unwrap()
+}
+
+/// The SeQura order behind the newest solicitation.
+fn last_sequra_order(w: &World) -> sandbox::sequra::records::Order {
+    w.sequra
+        .control()
+        .orders()
+        .into_iter()
+        .last()
+        .expect("a SeQura order")
+}
+
+#[tokio::test]
+async fn methods_follow_country_currency_amount_and_settings() {
+    let w = World::connected(false).await;
+    let all = methods(&w, "country=ES&currency=EUR&amount=11500").await;
+    assert!(
+        all.contains(&"i1".to_owned()) && all.contains(&"pp3".to_owned()),
+        "{all:?}"
+    );
+    assert!(
+        methods(&w, "country=DE&currency=EUR&amount=11500")
+            .await
+            .is_empty(),
+        "no merchant for DE"
+    );
+    assert!(
+        methods(&w, "country=ES&currency=USD&amount=11500")
+            .await
+            .is_empty()
+    );
+    assert!(
+        methods(&w, "country=ES&currency=EUR&amount=0")
+            .await
+            .is_empty()
+    );
+    let small = methods(&w, "country=ES&currency=EUR&amount=1000").await;
+    assert!(
+        !small.contains(&"pp3".to_owned()),
+        "pp3 starts at 50 €: {small:?}"
+    );
+    // Garbage parameters: no methods, never an error.
+    let url = format!(
+        "{}/storefront/{}/checkouts/x/methods?amount=NaN&country=%00",
+        w.app.base_url,
+        w.store()
+    );
+    assert_eq!(reqwest::get(url).await.unwrap().status(), 200);
+    let url = format!("{}/storefront/UNKNOWN/checkouts/x/methods", w.app.base_url);
+    assert_eq!(reqwest::get(url).await.unwrap().status(), 404);
+    w.finish().await;
+}
+
+#[tokio::test]
+async fn approve_creates_one_order_confirmed_with_its_number() {
+    approve_journey(false).await;
+}
+
+#[tokio::test]
+async fn approve_creates_one_order_confirmed_with_its_number_on_postgres() {
+    if std::env::var("DATABASE_URL").is_err() {
+        let required = std::env::var("SEQURA_BC_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
+        assert!(
+            !required,
+            "DATABASE_URL is not set and SEQURA_BC_REQUIRE_POSTGRES=1"
+        );
+        return;
+    }
+    approve_journey(true).await;
+}
+
+async fn approve_journey(postgres: bool) {
+    let w = World::connected(postgres).await;
+    let (code, started) = solicit(&w, "i1", false).await;
+    assert_eq!(code, 201, "{started}");
+    assert!(started["form_html"].as_str().unwrap().contains("iframe"));
+    let id = started["id"].as_str().unwrap().to_owned();
+    assert_eq!(status(&w, &id).await["state"], "pending");
+
+    // Asking again for the same checkout version and method reuses the SeQura order.
+    let (code, again) = solicit(&w, "i1", false).await;
+    assert_eq!((code, again["id"].as_str()), (201, Some(id.as_str())));
+    assert_eq!(w.sequra.control().orders().len(), 1);
+
+    let sq = last_sequra_order(&w);
+    assert_eq!(sq.solicited_cart.order_total_with_tax, 11500);
+    w.sequra.control().approve(sq.uuid).unwrap();
+    w.sequra.control().flush().await;
+
+    let orders = w.bc.orders(w.store());
+    assert_eq!(orders.len(), 1, "exactly one BigCommerce order");
+    let order = &orders[0];
+    assert_eq!(
+        order.status_id, 11,
+        "Awaiting Fulfillment through the mapping"
+    );
+    let json = w.bc.order_json(w.store(), order.id).unwrap();
+    assert!(
+        json["payment_method"]
+            .as_str()
+            .unwrap()
+            .starts_with("SeQura")
+    );
+    assert_eq!(json["payment_provider_id"], sq.uuid.to_string());
+    assert!(
+        json["staff_notes"]
+            .as_str()
+            .unwrap()
+            .contains(&sq.uuid.to_string())
+    );
+    assert_eq!(w.bc.metafields(w.store(), order.id).len(), 1);
+    assert!(
+        w.bc.checkout(w.store(), CHECKOUT).is_none(),
+        "the cart is deleted"
+    );
+
+    let sq = w.sequra.control().order(sq.uuid).unwrap();
+    assert_eq!(format!("{:?}", sq.state), "Confirmed");
+    assert_eq!(
+        sq.merchant_reference.unwrap().order_ref_1,
+        order.id.to_string(),
+        "SeQura knows the BigCommerce order number"
+    );
+    let done = status(&w, &id).await;
+    assert_eq!(done["state"], "completed");
+    let url = done["confirmation_url"].as_str().unwrap();
+    assert!(
+        url.contains(&format!("/order-confirmation/{}?t=", order.id)),
+        "{url}"
+    );
+
+    // The same IPN five more times, then five at once: still one order, all answered 200.
+    w.sequra.control().replay_ipn(sq.uuid, 5).unwrap();
+    w.sequra.control().flush().await;
+    w.sequra
+        .control()
+        .replay_ipn_concurrently(sq.uuid, 5)
+        .await
+        .unwrap();
+    w.sequra.control().flush().await;
+    assert_eq!(w.bc.orders(w.store()).len(), 1);
+    let answers: Vec<_> = w
+        .sequra
+        .control()
+        .notifications_for(sq.uuid)
+        .into_iter()
+        .flat_map(|n| n.attempts)
+        .map(|a| a.outcome.status())
+        .collect();
+    assert!(
+        answers.iter().all(|a| matches!(a, Some(200 | 409))),
+        "{answers:?}"
+    );
+    w.finish().await;
+}
+
+#[tokio::test]
+async fn store_credit_pays_part_and_is_debited_once() {
+    let w = World::connected(false).await;
+    let (code, started) = solicit(&w, "i1", true).await;
+    assert_eq!(code, 201, "{started}");
+    let sq = last_sequra_order(&w);
+    assert_eq!(
+        sq.solicited_cart.order_total_with_tax, 9500,
+        "SeQura is asked for 115 − 20"
+    );
+    w.sequra.control().approve(sq.uuid).unwrap();
+    w.sequra.control().flush().await;
+    let customer = w.bc.customer(w.store(), w.example.customer_id).unwrap();
+    assert_eq!(customer.store_credit_cents, 0);
+    w.sequra.control().replay_ipn(sq.uuid, 3).unwrap();
+    w.sequra.control().flush().await;
+    assert_eq!(
+        w.bc.customer(w.store(), w.example.customer_id)
+            .unwrap()
+            .store_credit_cents,
+        0
+    );
+    assert_eq!(w.bc.orders(w.store()).len(), 1);
+    w.finish().await;
+}
+
+#[tokio::test]
+async fn bigcommerce_down_during_the_ipn_means_409_and_the_retry_finishes() {
+    let w = World::connected(false).await;
+    solicit(&w, "i1", false).await;
+    let sq = last_sequra_order(&w);
+    w.bc.fail_next(1, 503);
+    w.sequra.control().approve(sq.uuid).unwrap();
+    w.sequra.control().flush().await;
+    let first = w.sequra.control().notifications_for(sq.uuid);
+    assert_eq!(
+        first[0].attempts[0].outcome.status(),
+        Some(409),
+        "{first:?}"
+    );
+    assert!(
+        w.bc.orders(w.store()).is_empty(),
+        "the first BigCommerce call failed"
+    );
+
+    w.clock.advance(Duration::from_secs(120));
+    w.sequra.control().run_due().await;
+    w.sequra.control().flush().await;
+    assert_eq!(w.bc.orders(w.store()).len(), 1);
+    assert_eq!(
+        format!("{:?}", w.sequra.control().order(sq.uuid).unwrap().state),
+        "Confirmed"
+    );
+    w.finish().await;
+}
+
+#[tokio::test]
+async fn review_then_approve_and_review_then_cancel() {
+    let w = World::connected(false).await;
+    solicit(&w, "i1", false).await;
+    let sq = last_sequra_order(&w);
+    w.sequra.control().review(sq.uuid).unwrap();
+    w.sequra.control().flush().await;
+    let order = w.bc.orders(w.store())[0].clone();
+    assert_eq!(order.status_id, 12, "Manual Verification Required");
+    assert_eq!(
+        format!("{:?}", w.sequra.control().order(sq.uuid).unwrap().state),
+        "OnHold"
+    );
+    w.sequra
+        .control()
+        .complete_review(sq.uuid, ReviewOutcome::Approve)
+        .unwrap();
+    w.sequra.control().flush().await;
+    assert_eq!(w.bc.order(w.store(), order.id).unwrap().status_id, 11);
+    assert_eq!(w.bc.orders(w.store()).len(), 1);
+
+    // A second shopper's checkout goes to review and is cancelled.
+    let w2 = World::connected(false).await;
+    solicit(&w2, "i1", false).await;
+    let sq2 = last_sequra_order(&w2);
+    w2.sequra.control().review(sq2.uuid).unwrap();
+    w2.sequra.control().flush().await;
+    w2.sequra
+        .control()
+        .complete_review(sq2.uuid, ReviewOutcome::Cancel)
+        .unwrap();
+    w2.sequra.control().flush().await;
+    let order2 = &w2.bc.orders(w2.store())[0];
+    assert_eq!(order2.status_id, 5, "Cancelled through the mapping");
+    w.finish().await;
+    w2.finish().await;
+}
+
+#[tokio::test]
+async fn reject_leaves_no_order_and_a_changed_cart_gets_410() {
+    let w = World::connected(false).await;
+    let (_, started) = solicit(&w, "i1", false).await;
+    let sq = last_sequra_order(&w);
+    w.sequra.control().reject(sq.uuid).unwrap();
+    w.sequra.control().flush().await;
+    assert!(w.bc.orders(w.store()).is_empty());
+    assert_eq!(
+        status(&w, started["id"].as_str().unwrap()).await["state"],
+        "pending"
+    );
+
+    // Approved, but the shopper changed the cart in another tab meanwhile.
+    let (_, _) = solicit(&w, "pp3", false).await;
+    let sq = last_sequra_order(&w);
+    let line = w.bc.checkout(w.store(), CHECKOUT).unwrap().lines[0]
+        .id
+        .clone();
+    w.bc.edit_checkout(
+        w.store(),
+        CHECKOUT,
+        vec![CheckoutEdit::SetQuantity {
+            line_id: line,
+            quantity: 3,
+        }],
+    )
+    .unwrap();
+    w.sequra.control().approve(sq.uuid).unwrap();
+    w.sequra.control().flush().await;
+    let n = w.sequra.control().notifications_for(sq.uuid);
+    assert_eq!(n[0].attempts[0].outcome.status(), Some(410), "{n:?}");
+    assert!(w.bc.orders(w.store()).is_empty(), "nothing created");
+    w.finish().await;
+}
+
+#[tokio::test]
+async fn a_forged_notification_changes_nothing() {
+    let w = World::connected(false).await;
+    let (_, started) = solicit(&w, "i1", false).await;
+    let id = started["id"].as_str().unwrap();
+    let sq = last_sequra_order(&w);
+    let url = format!("{}/sequra/ipn/{}/{id}", w.app.base_url, w.store());
+    let form = |sig: &str, order_ref: &str| {
+        vec![
+            ("signature".to_owned(), sig.to_owned()),
+            ("order_ref".to_owned(), order_ref.to_owned()),
+            ("order_ref_1".to_owned(), String::new()),
+            ("product_code".to_owned(), "i1".to_owned()),
+            ("sq_state".to_owned(), "approved".to_owned()),
+        ]
+    };
+    let post = |body: Vec<(String, String)>| {
+        let url = url.clone();
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .form(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(post(form("deadbeef", &sq.uuid.to_string())).await, 403);
+    assert_eq!(post(form("", &sq.uuid.to_string())).await, 403);
+    assert_eq!(
+        post(form("deadbeef", "00000000-0000-4000-8000-000000000000")).await,
+        404
+    );
+    let mut unknown = form("x", &sq.uuid.to_string());
+    unknown[4].1 = "exploded".into();
+    assert_eq!(post(unknown).await, 501);
+    let raw = reqwest::Client::new()
+        .post(url.clone())
+        .body("%%%")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status(), 400);
+    let other = format!(
+        "{}/sequra/ipn/{}/not-a-solicitation",
+        w.app.base_url,
+        w.store()
+    );
+    let r = reqwest::Client::new()
+        .post(other)
+        .form(&form("x", &sq.uuid.to_string()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert!(w.bc.orders(w.store()).is_empty());
+    assert_eq!(status(&w, id).await["state"], "pending");
+    w.finish().await;
+}
