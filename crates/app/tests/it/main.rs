@@ -4,6 +4,7 @@
 mod support;
 
 mod admin_browser;
+mod checkout_script;
 mod connection;
 mod install;
 mod jobs;
