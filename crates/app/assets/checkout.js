@@ -9,7 +9,8 @@
 
    ES2017, strict, no dependencies, no eval, no inline handlers; the only global it defines
    is window.SequraBigCommerce (a page may set window.SequraBigCommerce = {texts: {...}}
-   beforehand to translate the texts below). */
+   beforehand to translate the texts below). The file is plain ASCII, so its meaning does
+   not depend on the charset it is served with. */
 (function () {
   "use strict";
 
@@ -22,10 +23,10 @@
   const TEXTS = Object.assign(
     {
       termsRequired: "Please agree to the terms and conditions",
-      opening: "Opening SeQura…",
-      confirming: "Confirming your payment with SeQura…",
-      inReview: "SeQura is reviewing your request. Please wait…",
-      redirecting: "Payment approved. Taking you to your order…",
+      opening: "Opening SeQura\u2026",
+      confirming: "Confirming your payment with SeQura\u2026",
+      inReview: "SeQura is reviewing your request. Please wait\u2026",
+      redirecting: "Payment approved. Taking you to your order\u2026",
       notEligible:
         "This SeQura payment method is not available for this order. Please choose another payment method.",
       checkoutChanged:
@@ -406,6 +407,10 @@
     return item;
   }
 
+  function sameMethod(a, b) {
+    return Boolean(a && b) && a.product === b.product && (a.campaign || null) === (b.campaign || null);
+  }
+
   function messageItem() {
     const item = element("li", "sequra-message");
     item.setAttribute("data-sequra-item", "message");
@@ -462,7 +467,7 @@
     Array.prototype.forEach.call(content.querySelectorAll('[data-sequra-item="method"]'), function (item) {
       const radio = item.querySelector("input");
       const busy = run !== null;
-      const chosen = busy && itemMethods.get(item) === run.method;
+      const chosen = busy && sameMethod(itemMethods.get(item), run.method);
       if (radio && radio.disabled !== busy) {
         radio.disabled = busy;
       }
