@@ -379,19 +379,21 @@
     nameContainer.appendChild(name);
     container.appendChild(nameContainer);
 
-    const details = [method.claim, method.cost_description].filter(function (text) {
-      return typeof text === "string" && text !== "";
+    const details = [
+      ["sequra-method-claim", method.claim],
+      ["sequra-method-cost", method.cost_description]
+    ].filter(function (detail) {
+      return typeof detail[1] === "string" && detail[1] !== "";
     });
     if (details.length) {
-      const detail = element("div", "paymentProviderHeader-cc sequra-method-detail");
-      details.forEach(function (text, index) {
-        const part = element("span", index === 0 ? "sequra-method-claim" : "sequra-method-cost", text);
+      const line = element("div", "paymentProviderHeader-cc sequra-method-detail");
+      details.forEach(function (detail, index) {
         if (index > 0) {
-          detail.appendChild(document.createTextNode(" "));
+          line.appendChild(document.createTextNode(" "));
         }
-        detail.appendChild(part);
+        line.appendChild(element("span", detail[0], detail[1]));
       });
-      container.appendChild(detail);
+      container.appendChild(line);
     }
 
     label.appendChild(container);

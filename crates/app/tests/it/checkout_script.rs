@@ -618,7 +618,12 @@ async fn one_button_per_method_in_the_method_list_and_they_survive_rerenders() {
         attr(c, &second, "data-sequra-campaign").await.as_deref(),
         Some("temporary")
     );
-    wait_for_text(c, &second, "desde 10,00 €/mes").await;
+    wait_for_text(
+        c,
+        &format!("{second} .sequra-method-cost"),
+        "desde 10,00 €/mes",
+    )
+    .await;
 
     // Eligibility was asked once, with the checkout's facts: the amount due after store
     // credit in cents, the billing country, the currency and every product.
