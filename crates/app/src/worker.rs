@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::domain::StoreHash;
 use crate::jobs::{Job, JobError, JobHandler, Outcome, Worker};
-use crate::services::{install, provision};
+use crate::services::{install, order_sync, provision};
 use crate::state::AppState;
 use crate::web::AppError;
 
@@ -35,6 +35,7 @@ impl JobHandler for Dispatcher {
             install::PROVISION_JOB => provision::provision(&self.state, &store)
                 .await
                 .map_err(job_error),
+            order_sync::SYNC_JOB => order_sync::run(&self.state, &store, job).await,
             // An unknown kind (say, written by a newer version) is not silently dropped:
             // it dies visibly.
             other => Err(JobError::Permanent(format!("unknown job kind {other:?}"))),

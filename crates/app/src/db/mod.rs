@@ -21,6 +21,7 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 pub mod settings;
 pub mod solicitations;
 pub mod stores;
+pub mod transaction_log;
 pub mod webhooks;
 
 /// Expands `$body` once per backend with `$pool` bound to that backend's pool.

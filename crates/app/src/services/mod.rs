@@ -5,6 +5,7 @@ pub mod checkout;
 pub mod connection;
 pub mod install;
 pub mod notifications;
+pub mod order_sync;
 pub mod provision;
 pub mod settings;
 pub mod webhooks;

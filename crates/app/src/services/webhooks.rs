@@ -65,10 +65,25 @@ pub async fn receive(
     let delivery_key = format!("{}:{}:{}", payload.scope, payload.created_at, payload.hash);
     let text =
         std::str::from_utf8(body).map_err(|_| AppError::BadRequest("body is not UTF-8".into()))?;
+    // Only SeQura orders are synchronised; any change to one (even a redelivery: processing
+    // reads the current state, so it is never skipped on a matching key) queues a sync,
+    // coalesced with any sync already waiting for that order.
+    let sequra_order = match order_id_db {
+        Some(id) => state.db.solicitation_by_order(&store, id).await?.is_some(),
+        None => false,
+    };
     let mut tx = state.db.begin().await?;
     let new = tx
         .insert_webhook_event(&store, &delivery_key, &payload.scope, order_id_db, text)
         .await?;
+    if let (true, Some(id)) = (sequra_order, order_id_db) {
+        tx.enqueue(&super::order_sync::sync_job(
+            &store,
+            id,
+            state.clock.now_ms(),
+        ))
+        .await?;
+    }
     tx.commit().await?;
     Ok(Received {
         store,

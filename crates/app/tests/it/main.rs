@@ -9,6 +9,7 @@ mod checkout_script;
 mod connection;
 mod install;
 mod jobs;
+mod order_management;
 mod secrets_at_rest;
 mod smoke_browser;
 mod storage;
