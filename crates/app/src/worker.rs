@@ -53,9 +53,29 @@ pub fn worker(state: &AppState) -> Worker<Dispatcher> {
     )
 }
 
+/// How often every store's webhooks, script and extension are re-checked (BigCommerce
+/// switches hooks off after failed deliveries, or after 90 days without events).
+const HEALTH_EVERY_MS: i64 = 6 * 3_600_000;
+
+/// Queues the provisioning check of every store (coalesced per store), so a hook that
+/// BigCommerce deactivated is switched back on even if nobody opens the app.
+pub async fn health_check(state: &AppState) {
+    match state.db.store_hashes().await {
+        Ok(stores) => {
+            for store in stores {
+                if let Err(err) = install::enqueue_provisioning(state, &store).await {
+                    tracing::warn!(store = %store, error = %err, "could not queue the health check");
+                }
+            }
+        }
+        Err(err) => tracing::warn!(%err, "could not list stores for the health check"),
+    }
+}
+
 pub async fn run_forever(state: AppState) -> anyhow::Result<()> {
     let worker = worker(&state);
     let mut last_purge = 0_i64;
+    let mut last_health = state.clock.now_ms();
     loop {
         match worker.run_once().await {
             Ok(Outcome::Empty) => tokio::time::sleep(Duration::from_millis(250)).await,
@@ -66,6 +86,10 @@ pub async fn run_forever(state: AppState) -> anyhow::Result<()> {
             }
         }
         let now = state.clock.now_ms();
+        if now - last_health > HEALTH_EVERY_MS {
+            last_health = now;
+            health_check(&state).await;
+        }
         if now - last_purge > 3_600_000 {
             last_purge = now;
             let week_ago = now - 7 * 24 * 3_600_000;

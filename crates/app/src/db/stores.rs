@@ -106,6 +106,18 @@ impl Db {
 
     /// Removes everything the app knows about a store, in one transaction: its secrets go
     /// first, then every tenant row (by cascade).
+    /// Every installed store (for the periodic health check).
+    pub async fn store_hashes(&self) -> Result<Vec<StoreHash>, DbError> {
+        const SQL: &str = "SELECT store_hash FROM stores ORDER BY store_hash";
+        let rows = run!(self, |p| sqlx::query_scalar::<_, String>(SQL)
+            .fetch_all(p)
+            .await)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|h| StoreHash::parse(&h).ok())
+            .collect())
+    }
+
     pub async fn delete_store(&self, store: &StoreHash) -> Result<bool, DbError> {
         let mut tx = self.begin().await?;
         execute_tx!(&mut tx, |c| sqlx::query(

@@ -100,6 +100,8 @@ struct Shell<'a> {
     start: &'a str,
     store_name: &'a str,
     onboarded: bool,
+    /// Opened as the App Extension's side panel: no navigation.
+    panel: bool,
 }
 
 /// The admin page for a verified user, framed only by the store's control panel.
@@ -127,6 +129,7 @@ async fn shell(
         start,
         store_name: store_row.secure_url.as_deref().unwrap_or(store.as_str()),
         onboarded,
+        panel: start.starts_with("/admin/orders/"),
     };
     match page.render() {
         Ok(html) => {

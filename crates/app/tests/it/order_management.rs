@@ -372,3 +372,72 @@ async fn duplicated_and_reordered_webhooks_leave_the_right_final_carts() {
     assert_eq!(sq.shipped_cart.order_total_with_tax, 11500 - 6000);
     w.finish().await;
 }
+
+#[tokio::test]
+async fn the_merchant_sees_the_log_the_side_panel_and_a_repaired_webhook() {
+    use crate::support::world::{Admin, session_token};
+    let w = World::connected(false).await;
+    let (order, uuid) = paid_order(&w, false).await;
+    let l = lines(&w, order);
+    w.bc.edit_order(
+        w.store(),
+        order,
+        vec![OrderEdit::SetQuantity {
+            order_product_id: l[0],
+            quantity: 9,
+        }],
+    )
+    .unwrap();
+    settle(&w).await;
+
+    // The App Extension click opens the side panel for this order.
+    let ext = w.bc.app_extensions(w.store())[0].clone();
+    let url =
+        w.bc.app_extension_click_url(
+            w.store(),
+            sandbox::bigcommerce::EXAMPLE_CLIENT_ID,
+            w.example.owner_id,
+            &format!("bc/store/appExtension/{}", ext.id),
+            order,
+        )
+        .unwrap();
+    let page = reqwest::get(url).await.unwrap().text().await.unwrap();
+    assert!(page.contains(&format!("data-start=\"/admin/orders/{order}\"")));
+    let admin = Admin {
+        base_url: &w.app.base_url,
+        token: session_token(&page),
+    };
+    let (status, panel) = admin.get(&format!("/admin/orders/{order}")).await;
+    assert_eq!(status, 200);
+    assert!(panel.contains(&uuid.to_string()) && panel.contains("Approved"));
+    assert!(panel.contains("has not accepted the latest change"));
+    assert!(
+        panel.contains(&format!("/portal/orders/{uuid}")),
+        "sandbox portal link"
+    );
+    let (_, other) = admin.get("/admin/orders/999999").await;
+    assert!(other.contains("Not a SeQura order"));
+
+    // The transaction log lists the rejection with both links; filters and paging work.
+    let (status, log) = admin.get("/admin/transactions").await;
+    assert_eq!(status, 200);
+    assert!(log.contains("data-test=\"log-entry\"") && log.contains("Order edit"));
+    assert!(log.contains(&format!("/manage/orders/{order}")));
+    assert!(log.contains(&format!("/orders/{uuid}")));
+    let (_, resolved) = admin.get("/admin/transactions?state=resolved").await;
+    assert!(!resolved.contains("data-test=\"log-entry\""));
+    let (_, by_order) = admin.get("/admin/transactions?order=1").await;
+    assert!(by_order.contains("No entry matches"));
+    let (status, _) = admin.get("/admin/transactions?page=-3&order=%27%3B").await;
+    assert_eq!(status, 200);
+
+    // The periodic health check repairs a hook BigCommerce switched off, and says so.
+    let hook = w.bc.webhooks().hooks(w.store())[0].clone();
+    assert!(w.bc.webhooks().deactivate(hook.id));
+    sequra_bc::worker::health_check(&w.app.state).await;
+    w.app.drain_jobs().await;
+    assert!(w.bc.webhooks().hook(hook.id).unwrap().is_active());
+    let (_, log) = admin.get("/admin/transactions").await;
+    assert!(log.contains("switched it back on"), "the notice is shown");
+    w.finish().await;
+}

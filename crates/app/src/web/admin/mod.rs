@@ -22,6 +22,8 @@ use crate::services::{bc_error, bc_store_client};
 use crate::state::AppState;
 
 mod connection;
+mod log;
+mod order;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -48,7 +50,8 @@ pub fn routes() -> Router<AppState> {
             get(statuses_page).post(save_statuses),
         )
         .route("/admin/settings", get(settings_page).post(save_settings))
-        .route("/admin/transactions", get(transactions_page))
+        .route("/admin/transactions", get(log::page))
+        .route("/admin/orders/{order}", get(order::page))
 }
 
 /// An HTML fragment for the admin page, with the session refreshed.
@@ -320,19 +323,4 @@ async fn save_settings(
         errors,
     };
     fragment_with_status(&state, &session, "settings", status, page).await
-}
-
-// ---------------------------------------------------------------------------------------
-// Transaction log
-
-#[derive(Template)]
-#[template(path = "admin/transactions.html")]
-struct TransactionsPage;
-
-/// The log fills with the order-management journey; until then it shows its empty state.
-async fn transactions_page(
-    State(state): State<AppState>,
-    session: AdminSession,
-) -> Result<Response, AppError> {
-    fragment(&state, &session, "transactions", TransactionsPage).await
 }

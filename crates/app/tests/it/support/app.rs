@@ -73,11 +73,16 @@ pub async fn spawn_on(listener: tokio::net::TcpListener, options: AppOptions) ->
     }
     if let Some(sq) = &options.sequra_base {
         let base = format!("{}/", sq.trim_end_matches('/'));
+        let portal = format!("{}/portal", sq.trim_end_matches('/'));
         args.extend([
             "--sequra-sandbox-api-url".into(),
             base.clone(),
             "--sequra-live-api-url".into(),
             base,
+            "--sequra-sandbox-portal-url".into(),
+            portal.clone(),
+            "--sequra-live-portal-url".into(),
+            portal,
         ]);
     }
     let mut config = Config::from_args(args).unwrap();
