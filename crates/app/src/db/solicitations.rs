@@ -240,3 +240,25 @@ impl Db {
         .flatten())
     }
 }
+
+impl Db {
+    /// Solicitations the shopper never finished (no IPN) that started before `before`
+    /// (unix ms), newest first: abandoned SeQura checkouts.
+    pub async fn abandoned_solicitations(
+        &self,
+        store: &StoreHash,
+        before: i64,
+        limit: i64,
+    ) -> Result<Vec<SolicitationRow>, DbError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM solicitations WHERE store_hash = $1 \
+             AND state IN ('new', 'solicited') AND created_at < $2 ORDER BY created_at DESC LIMIT $3"
+        ));
+        Ok(run!(self, |p| sqlx::query_as::<_, SolicitationRow>(sql)
+            .bind(store.as_str())
+            .bind(before)
+            .bind(limit)
+            .fetch_all(p)
+            .await)?)
+    }
+}

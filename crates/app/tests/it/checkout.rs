@@ -314,6 +314,35 @@ async fn reject_leaves_no_order_and_a_changed_cart_gets_410() {
         "pending"
     );
 
+    // A day later the merchant sees it as an abandoned SeQura checkout.
+    let store = sequra_bc::domain::StoreHash::parse(w.store()).unwrap();
+    let admin_at = |now_ms: i64| crate::support::world::Admin {
+        base_url: &w.app.base_url,
+        token: sequra_bc::web::session::issue(
+            &w.app.state.session_key,
+            &store,
+            w.example.owner_id,
+            now_ms,
+        ),
+    };
+    use sequra_bc::clock::Clock;
+    let (_, log) = admin_at(w.app.clock.now_ms())
+        .get("/admin/transactions")
+        .await;
+    assert!(
+        !log.contains("data-test=\"abandoned-row\""),
+        "not abandoned yet"
+    );
+    w.app.clock.advance_ms(25 * 3_600_000);
+    let (_, log) = admin_at(w.app.clock.now_ms())
+        .get("/admin/transactions")
+        .await;
+    assert!(
+        log.contains("data-test=\"abandoned-row\"") && log.contains(CHECKOUT),
+        "{log}"
+    );
+    w.app.clock.advance_ms(-25 * 3_600_000);
+
     // Approved, but the shopper changed the cart in another tab meanwhile.
     let (_, _) = solicit(&w, "pp3", false).await;
     let sq = last_sequra_order(&w);

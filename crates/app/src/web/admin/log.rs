@@ -30,6 +30,17 @@ pub struct EntryView {
     sequra_link: String,
 }
 
+pub struct Abandoned {
+    when: String,
+    checkout: String,
+    method: String,
+    amount: String,
+}
+
+/// A solicitation without any answer after a day is abandoned (the shopper left
+/// SeQura's form; SeQura's solicitations do not live longer).
+const ABANDONED_AFTER_MS: i64 = 24 * 3_600_000;
+
 pub struct Notice {
     when: String,
     text: String,
@@ -40,6 +51,7 @@ pub struct Notice {
 struct LogPage {
     entries: Vec<EntryView>,
     notices: Vec<Notice>,
+    abandoned: Vec<Abandoned>,
     states: Vec<(&'static str, &'static str)>,
     state: String,
     order: String,
@@ -171,6 +183,22 @@ pub async fn page(
             },
         })
         .collect();
+    let abandoned = state
+        .db
+        .abandoned_solicitations(
+            &session.store,
+            state.clock.now_ms() - ABANDONED_AFTER_MS,
+            10,
+        )
+        .await?
+        .into_iter()
+        .map(|s| Abandoned {
+            when: when(s.created_at),
+            checkout: s.checkout_id,
+            method: s.method_title,
+            amount: crate::services::connection::euros(s.grand_total - s.store_credit),
+        })
+        .collect();
     let link = |p: i64| {
         format!(
             "/admin/transactions?state={}&order={}&page={p}",
@@ -181,6 +209,7 @@ pub async fn page(
     let view = LogPage {
         entries,
         notices,
+        abandoned,
         states: vec![
             ("", "All entries"),
             ("open", "Open (failed or retrying)"),
