@@ -158,14 +158,17 @@ pub fn build_carts(f: &OrderFacts) -> (Cart, Cart) {
             keep_s,
         ));
     }
-    let (refund_u, refund_s) = split(f.amount_refunds);
+    // Amount refunds and store credit reduce what SeQura collects; neither may take a cart
+    // below zero (after refunds the credit can exceed what is left), so each is capped at
+    // what the carts hold and spread in proportion to them.
+    let (refund_u, refund_s) = capped_split(f.amount_refunds, total(&unshipped), total(&shipped));
     if refund_u > 0 {
         unshipped.push(Item::discount("refund", "Refund", -refund_u));
     }
     if refund_s > 0 {
         shipped.push(Item::discount("refund", "Refund", -refund_s));
     }
-    let (credit_u, credit_s) = split(f.store_credit);
+    let (credit_u, credit_s) = capped_split(f.store_credit, total(&unshipped), total(&shipped));
     if credit_u > 0 {
         unshipped.push(Item::other_payment(
             "store_credit",
@@ -184,6 +187,22 @@ pub fn build_carts(f: &OrderFacts) -> (Cart, Cart) {
         Cart::new(&f.currency, unshipped),
         Cart::new(&f.currency, shipped),
     )
+}
+
+fn total(items: &[Item]) -> i64 {
+    items.iter().map(Item::total_with_tax).sum()
+}
+
+/// Splits `amount` (capped at what both carts hold) over two carts in proportion to their
+/// totals; neither share exceeds its cart.
+fn capped_split(amount: i64, unshipped: i64, shipped: i64) -> (i64, i64) {
+    let held = unshipped.max(0) + shipped.max(0);
+    let amount = amount.clamp(0, held);
+    if amount == 0 || held == 0 {
+        return (0, 0);
+    }
+    let s = amount * shipped.max(0) / held;
+    (amount - s, s)
 }
 
 /// The order's facts from BigCommerce's order, lines and (SeQura's part of the) refunds.
