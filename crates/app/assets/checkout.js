@@ -60,6 +60,7 @@
   const AFTER_APPROVAL_MS = 2 * 60 * 1000; // form closed on approval: the app is creating the order
   const AFTER_CLOSE_MS = 3000; // form closed otherwise: a last look before giving the buttons back
   const FORM_READY_MS = 20000;
+  const REVIEW_GRACE_MS = 15000; // in review: SeQura's form shows its notice, then moves on
   const CHECKOUT_INCLUDE =
     "cart.lineItems.physicalItems.options,cart.lineItems.digitalItems.options,customer,payments";
 
@@ -829,6 +830,16 @@
         return false;
       } else if (status.state === "in_review") {
         setMessage(TEXTS.inReview, false);
+        // SeQura's form shows its review notice as its last view, then takes the shopper
+        // on; go on ourselves only if it does not.
+        const url = httpUrl(status.confirmation_url);
+        if (url) {
+          run.reviewSince = run.reviewSince || Date.now();
+          if (run.closed || Date.now() - run.reviewSince > REVIEW_GRACE_MS) {
+            leave(run, url);
+            return false;
+          }
+        }
       }
     } else if (answer && (answer.status === 404 || answer.status === 410)) {
       end(run, TEXTS.failed);

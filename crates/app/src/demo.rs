@@ -33,6 +33,9 @@ pub struct DemoArgs {
     /// Port of the SeQura sandbox (API, identification form, portal).
     #[arg(long, default_value_t = 8082)]
     pub sequra_port: u16,
+    /// Port of the demo store's storefront (its own origin, like a real store's domain).
+    #[arg(long, default_value_t = 8083)]
+    pub storefront_port: u16,
     /// Where the app keeps its SQLite database (default: a fresh temporary directory).
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
@@ -84,6 +87,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let example = bc
         .seed_example()
         .map_err(|e| anyhow::anyhow!("seeding the demo store: {e}"))?;
+    // Before the install, so that the app learns the storefront's origin from the store.
+    let storefront = bc
+        .spawn_storefront(&example.store_hash, args.storefront_port)
+        .await
+        .with_context(|| format!("starting the storefront on port {}", args.storefront_port))?;
 
     let temp;
     let data_dir = match args.data_dir {
@@ -174,6 +182,13 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     println!("  Control panel of the demo store, as its owner:");
     println!("    {control_panel}");
     println!("    (Apps › My Apps › SeQura opens the app; Orders lists the store's orders)");
+    println!("  Storefront of the demo store (sign in as Laura Pérez, 20 € store credit):");
+    println!(
+        "    {}/login/as/{}?next=/",
+        storefront.base_url, example.customer_id
+    );
+    println!("    (add products, check out, pay with a SeQura method; shopper names");
+    println!("     \"Review Test Approve\", \"Review Test Cancel\", \"Reject Test\" change SeQura's answer)");
     println!("  SeQura sandbox portal:  {sequra_base}/portal");
     println!(
         "    account {DEMO_USERNAME} / {DEMO_PASSWORD}, merchants demo_es, demo_fr, demo_it, demo_pt"

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::domain::StoreHash;
 use crate::jobs::{Job, JobError, JobHandler, Outcome, Worker};
-use crate::services::{install, order_sync, provision};
+use crate::services::{install, notifications, order_sync, provision};
 use crate::state::AppState;
 use crate::web::AppError;
 
@@ -36,6 +36,9 @@ impl JobHandler for Dispatcher {
                 .await
                 .map_err(job_error),
             order_sync::SYNC_JOB => order_sync::run(&self.state, &store, job).await,
+            notifications::DELETE_CART_JOB => {
+                notifications::delete_cart(&self.state, &store, &job.payload).await
+            }
             // An unknown kind (say, written by a newer version) is not silently dropped:
             // it dies visibly.
             other => Err(JobError::Permanent(format!("unknown job kind {other:?}"))),

@@ -39,6 +39,40 @@ use crate::web::AppError;
 const LEASE: Duration = Duration::from_secs(60);
 /// Checkout tokens outlive SeQura's longest review (a week).
 const TOKEN_TTL_SECS: u32 = 7 * 24 * 3600;
+/// Uses of the confirmation link: SeQura's form and the checkout script may both send the
+/// shopper there, and a shopper may reload it; a single use would show an error page.
+const TOKEN_USES: u32 = 5;
+/// The job that deletes a paid checkout's cart (BigCommerce keeps carts of orders it did
+/// not take the payment for).
+pub const DELETE_CART_JOB: &str = "delete_cart";
+const CART_DELETION_DELAY_MS: i64 = 30 * 60_000;
+
+/// Runs a `delete_cart` job; a cart already gone is fine.
+pub async fn delete_cart(
+    state: &AppState,
+    store: &StoreHash,
+    payload: &str,
+) -> Result<(), crate::jobs::JobError> {
+    use crate::jobs::JobError;
+    let checkout: String = serde_json::from_str::<serde_json::Value>(payload)
+        .ok()
+        .and_then(|v| v["checkout_id"].as_str().map(str::to_owned))
+        .ok_or_else(|| JobError::Permanent("bad payload".into()))?;
+    let bc = bc_store_client(state, store)
+        .await
+        .map_err(|e| JobError::Retry {
+            error: e.to_string(),
+            after: None,
+        })?;
+    match bc.delete_cart(&checkout).await {
+        Ok(()) | Err(bigcommerce::Error::NotFound { .. }) => Ok(()),
+        Err(e) => Err(JobError::Retry {
+            after: e.retry_after(),
+            error: format!("delete cart: {e}"),
+        }),
+    }
+}
+
 /// BigCommerce's "Pending": a visible status for an order whose mapped status is "None".
 const PENDING: i64 = 1;
 
@@ -319,17 +353,24 @@ impl Work<'_> {
         .await?;
 
         if !self.progress.cart_deleted {
-            match bc.delete_cart(&self.row.checkout_id).await {
-                Ok(()) | Err(bigcommerce::Error::NotFound { .. }) => {
-                    self.progress.cart_deleted = true;
-                    let state = self.row.state.clone();
-                    self.save(&state, None, None).await?;
-                }
-                // The order is placed and confirmed; a leftover cart is harmless.
-                Err(e) => {
-                    tracing::warn!(store = %self.store, error = %e, "could not delete the cart")
-                }
-            }
+            // The cart goes a while later, not now: the shopper is on the way to the
+            // confirmation page, whose checkout token may not outlive its cart.
+            let run_at = self.state.clock.now_ms() + CART_DELETION_DELAY_MS;
+            self.state
+                .db
+                .enqueue(&crate::jobs::NewJob {
+                    store: self.store.clone(),
+                    kind: DELETE_CART_JOB.into(),
+                    payload: serde_json::json!({ "checkout_id": self.row.checkout_id }),
+                    dedupe_key: Some(format!("delete_cart:{}", self.row.checkout_id)),
+                    serial_key: None,
+                    run_at,
+                    max_attempts: 5,
+                })
+                .await?;
+            self.progress.cart_deleted = true;
+            let state = self.row.state.clone();
+            self.save(&state, None, None).await?;
         }
         Ok(Answer::Done)
     }
@@ -377,7 +418,7 @@ impl Work<'_> {
                 .create_checkout_token(
                     &self.row.checkout_id,
                     CheckoutTokenRequest {
-                        max_uses: 1,
+                        max_uses: TOKEN_USES,
                         ttl: TOKEN_TTL_SECS,
                     },
                 )

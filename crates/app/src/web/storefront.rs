@@ -316,7 +316,14 @@ async fn status_of(state: &AppState, store: &StoreHash, id: &str) -> Result<Stat
         _ => None,
     };
     Ok(match row.state.as_str() {
-        "confirmed" | "on_hold" if url.is_some() => StatusBody {
+        // In review: SeQura's form shows its review notice as its last view and then
+        // sends the shopper on; the page waits for that.
+        "on_hold" => StatusBody {
+            state: "in_review",
+            confirmation_url: url,
+            message: None,
+        },
+        "confirmed" if url.is_some() => StatusBody {
             state: "completed",
             confirmation_url: url,
             message: None,
@@ -370,6 +377,8 @@ async fn return_page(
 ) -> Result<Response, AppError> {
     let store = parse_store(&store)?;
     let status = status_of(&state, &store, &id).await?;
+    // SeQura sends the shopper here once it is done with them (after the review notice
+    // for an order in review): on to the confirmation page as soon as the order exists.
     if let Some(url) = status.confirmation_url {
         return Ok((StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response());
     }

@@ -163,8 +163,8 @@ async fn approve_journey(postgres: bool) {
     );
     assert_eq!(w.bc.metafields(w.store(), order.id).len(), 1);
     assert!(
-        w.bc.checkout(w.store(), CHECKOUT).is_none(),
-        "the cart is deleted"
+        w.bc.checkout(w.store(), CHECKOUT).is_some(),
+        "the cart stays for a while"
     );
 
     let sq = w.sequra.control().order(sq.uuid).unwrap();
@@ -180,6 +180,20 @@ async fn approve_journey(postgres: bool) {
     assert!(
         url.contains(&format!("/order-confirmation/{}?t=", order.id)),
         "{url}"
+    );
+    // The shopper's confirmation page works (and keeps working on a reload).
+    for _ in 0..2 {
+        let page = reqwest::get(url).await.unwrap();
+        assert_eq!(page.status(), 200, "the confirmation link works");
+        let html = page.text().await.unwrap();
+        assert!(html.contains(&format!("data-test=\"order-number\">{}<", order.id)));
+    }
+    // Half an hour later the cart is deleted.
+    w.app.clock.advance_ms(31 * 60_000);
+    w.app.drain_jobs().await;
+    assert!(
+        w.bc.checkout(w.store(), CHECKOUT).is_none(),
+        "the cart is deleted"
     );
 
     // The same IPN five more times, then five at once: still one order, all answered 200.

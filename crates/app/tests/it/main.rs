@@ -5,6 +5,7 @@ mod support;
 
 mod admin_browser;
 mod checkout;
+mod checkout_browser;
 mod checkout_script;
 mod connection;
 mod install;

@@ -211,6 +211,20 @@ impl BigCommerce {
         self.global(|state| apps::register_app(state, app))
     }
 
+    /// Makes `url` the store's storefront origin (`secure_url`, `domain`).
+    pub fn set_storefront_url(&self, store_hash: &str, url: &str) {
+        self.global(|state| {
+            if let Ok(store) = state.store_mut(store_hash) {
+                store.profile.secure_url = url.trim_end_matches('/').to_owned();
+                store.profile.domain = url
+                    .trim_start_matches("http://")
+                    .trim_start_matches("https://")
+                    .trim_end_matches('/')
+                    .to_owned();
+            }
+        });
+    }
+
     pub fn add_user(&self, store_hash: &str, user: NewUser) -> Result<i64> {
         self.mutate(store_hash, |tx| catalog::add_user(tx, user))
     }

@@ -90,6 +90,7 @@ pub mod model;
 pub mod money;
 pub mod ratelimit;
 pub mod state;
+pub mod storefront;
 pub mod webhooks;
 pub mod wire;
 

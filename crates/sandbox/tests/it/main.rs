@@ -5,4 +5,5 @@ mod bigcommerce;
 mod contract;
 mod control_panel;
 mod sequra;
+mod storefront;
 mod webhooks;

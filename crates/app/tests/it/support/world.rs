@@ -11,6 +11,8 @@ use super::app::{AppOptions, TestApp, spawn_on};
 
 pub struct World {
     pub app: TestApp,
+    /// The demo store's storefront (its own origin, the store's `secure_url`).
+    pub storefront: sandbox::bigcommerce::storefront::SpawnedStorefront,
     pub sequra: sandbox::sequra::SpawnedSequra,
     pub bc: BigCommerce,
     pub example: Example,
@@ -47,6 +49,11 @@ pub async fn world(postgres: bool) -> World {
         .register_app(sandbox::bigcommerce::AppRegistration::example(&app_base))
         .unwrap();
     let example = spawned.sim.seed_example().unwrap();
+    let storefront = spawned
+        .sim
+        .spawn_storefront(&example.store_hash, 0)
+        .await
+        .unwrap();
     let app = spawn_on(
         listener,
         AppOptions {
@@ -60,6 +67,7 @@ pub async fn world(postgres: bool) -> World {
     .await;
     World {
         app,
+        storefront,
         sequra,
         bc: spawned.sim,
         example,
