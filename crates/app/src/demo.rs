@@ -188,7 +188,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         storefront.base_url, example.customer_id
     );
     println!("    (add products, check out, pay with a SeQura method; shopper names");
-    println!("     \"Review Test Approve\", \"Review Test Cancel\", \"Reject Test\" change SeQura's answer)");
+    println!(
+        "     \"Review Test Approve\", \"Review Test Cancel\", \"Reject Test\" change SeQura's answer)"
+    );
     println!("  SeQura sandbox portal:  {sequra_base}/portal");
     println!(
         "    account {DEMO_USERNAME} / {DEMO_PASSWORD}, merchants demo_es, demo_fr, demo_it, demo_pt"
