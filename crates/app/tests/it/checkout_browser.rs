@@ -115,7 +115,7 @@ async fn setup() -> Option<(Browser, World)> {
 async fn each_method_approved_ends_on_the_confirmation_page() {
     let Some((b, w)) = setup().await else { return };
     let c = &b.client;
-    for product in ["i1", "pp3", "sp1", "fp1"] {
+    for product in ["i1", "pp3", "sp1", "pp5", "fp1"] {
         to_checkout(&w, c).await;
         tick_terms(c).await;
         pay(c, product, "Fulano", "De Tal").await;
@@ -138,7 +138,7 @@ async fn each_method_approved_ends_on_the_confirmation_page() {
         assert_eq!(format!("{:?}", sq.state), "Confirmed");
         assert_eq!(sq.product_code.as_deref(), Some(product));
     }
-    assert_eq!(w.bc.orders(w.store()).len(), 4, "one order per payment");
+    assert_eq!(w.bc.orders(w.store()).len(), 5, "one order per payment");
     b.client.clone().close().await.unwrap();
     w.finish().await;
 }
