@@ -2,6 +2,7 @@
 //! install from the BigCommerce control panel, connect (a wrong password first), selling
 //! countries, payment methods, general settings, order status mapping, disconnect.
 
+use fantoccini::Locator;
 use sandbox::bigcommerce::EXAMPLE_CLIENT_ID;
 use sandbox::sequra::{DEMO_PASSWORD, DEMO_USERNAME};
 use sequra_bc::domain::{SequraState, StoreHash};
@@ -130,4 +131,112 @@ async fn admin_journey_in_chromium_on_postgres() {
         return;
     }
     journey(true).await;
+}
+
+/// A paid SeQura order whose later edit SeQura rejected: the merchant sees it in the
+/// transaction log with SeQura's reason and both links, and in the order's side panel.
+#[tokio::test]
+async fn a_rejected_update_shows_in_the_transaction_log_and_the_side_panel() {
+    use sandbox::bigcommerce::OrderEdit;
+    let Some(b) = browser().await else { return };
+    let w = crate::support::world::World::connected(false).await;
+    let c = &b.client;
+    let r = reqwest::Client::new()
+        .post(format!(
+            "{}/storefront/{}/checkouts/c5e1b6f2-6a53-4a5e-9a5e-2f3b7c2d9e10/solicitations",
+            w.app.base_url,
+            w.store()
+        ))
+        .json(&serde_json::json!({ "product": "i1" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let sq = w.sequra.control().orders().into_iter().last().unwrap();
+    w.sequra.control().approve(sq.uuid).unwrap();
+    w.sequra.control().flush().await;
+    let order = w.bc.orders(w.store())[0].clone();
+    w.bc.edit_order(
+        w.store(),
+        order.id,
+        vec![OrderEdit::SetQuantity {
+            order_product_id: order.lines[0].id,
+            quantity: 9,
+        }],
+    )
+    .unwrap();
+    w.bc.webhooks().flush().await;
+    w.app.drain_jobs().await;
+
+    // Apps › My Apps › Open › Transaction log.
+    let cp = w.bc.control_panel_owner_url(w.store()).unwrap();
+    c.goto(&cp).await.unwrap();
+    click(
+        c,
+        &format!("[data-test=app-open][data-client-id='{EXAMPLE_CLIENT_ID}']"),
+    )
+    .await;
+    wait_for(c, "#app-iframe")
+        .await
+        .enter_frame()
+        .await
+        .unwrap();
+    click(c, "a[data-nav=transactions]").await;
+    let entry = wait_for(
+        c,
+        &format!("[data-test=log-entry][data-order='{}']", order.id),
+    )
+    .await;
+    let text = entry.text().await.unwrap();
+    assert!(
+        text.to_lowercase().contains("failed") && text.contains("Order edit"),
+        "{text}"
+    );
+    assert!(
+        text.contains("exceeds the ordered quantity"),
+        "SeQura's reason: {text}"
+    );
+    let shop = entry
+        .find(Locator::Css("[data-test=shop-link]"))
+        .await
+        .unwrap();
+    assert!(
+        shop.attr("href")
+            .await
+            .unwrap()
+            .unwrap()
+            .ends_with(&format!("/manage/orders/{}", order.id))
+    );
+    let portal = entry
+        .find(Locator::Css("[data-test=sequra-link]"))
+        .await
+        .unwrap();
+    assert!(
+        portal
+            .attr("href")
+            .await
+            .unwrap()
+            .unwrap()
+            .ends_with(&format!("/portal/orders/{}", sq.uuid))
+    );
+
+    // The order's Actions menu › SeQura order information opens the side panel.
+    c.goto(&format!(
+        "{}/manage/orders/{}",
+        w.bc.control_panel_url(w.store()),
+        order.id
+    ))
+    .await
+    .unwrap();
+    click(c, "[data-test=order-actions] summary").await;
+    click(c, "[data-test=order-action-extension]").await;
+    wait_for(c, "#extension-iframe")
+        .await
+        .enter_frame()
+        .await
+        .unwrap();
+    wait_for_text(c, "[data-test=sequra-reference]", &sq.uuid.to_string()).await;
+    wait_for_text(c, "#view", "has not accepted the latest change").await;
+    b.client.clone().close().await.unwrap();
+    w.finish().await;
 }

@@ -441,3 +441,86 @@ async fn the_merchant_sees_the_log_the_side_panel_and_a_repaired_webhook() {
     assert!(log.contains("switched it back on"), "the notice is shown");
     w.finish().await;
 }
+
+#[tokio::test]
+async fn a_worker_killed_mid_sync_leaves_sequra_with_the_right_carts() {
+    let w = World::connected(false).await;
+    let (order, uuid) = paid_order(&w, false).await;
+    let l = lines(&w, order);
+    ship(&w, order, vec![(l[0], 2), (l[1], 1)]);
+    w.bc.webhooks().flush().await;
+    // A worker claims the sync and dies before doing anything (its lease will expire).
+    let now = sequra_bc::clock::Clock::now_ms(&w.app.clock);
+    let claimed = w
+        .app
+        .state
+        .db
+        .claim_job(now, 120_000)
+        .await
+        .unwrap()
+        .expect("a sync job");
+    assert_eq!(claimed.kind, "sync_order");
+    assert!(
+        w.app.drain_jobs().await.is_empty(),
+        "nothing else may run it meanwhile"
+    );
+    assert!(sequra(&w, uuid).shipped_cart.items.is_empty());
+    // Another worker takes it over once the lease is gone.
+    w.app.clock.advance_ms(121_000);
+    w.app.drain_jobs().await;
+    assert_eq!(sequra(&w, uuid).shipped_cart.order_total_with_tax, 11500);
+    assert!(
+        !w.app.state.db.complete_job(&claimed).await.unwrap(),
+        "the dead worker's claim is void"
+    );
+    w.finish().await;
+}
+
+#[tokio::test]
+async fn a_mapping_set_to_none_leaves_the_bigcommerce_status_alone() {
+    use crate::support::world::{Admin, session_token};
+    let w = World::connected(false).await;
+    let (_, page) = w.load_as(w.example.owner_id, "/").await;
+    let admin = Admin {
+        base_url: &w.app.base_url,
+        token: session_token(&page),
+    };
+    let (status, _) = admin
+        .post(
+            "/admin/order-statuses",
+            &[
+                ("approved", "11"),
+                ("needs_review", "12"),
+                ("cancelled", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200);
+    let r = reqwest::Client::new()
+        .post(format!(
+            "{}/storefront/{}/checkouts/{CHECKOUT}/solicitations",
+            w.app.base_url,
+            w.store()
+        ))
+        .json(&json!({ "product": "i1" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let sq = w.sequra.control().orders().into_iter().last().unwrap();
+    w.sequra.control().review(sq.uuid).unwrap();
+    w.sequra.control().flush().await;
+    let order = w.bc.orders(w.store())[0].id;
+    assert_eq!(w.bc.order(w.store(), order).unwrap().status_id, 12);
+    w.sequra
+        .control()
+        .complete_review(sq.uuid, sandbox::sequra::ReviewOutcome::Cancel)
+        .unwrap();
+    w.sequra.control().flush().await;
+    assert_eq!(
+        w.bc.order(w.store(), order).unwrap().status_id,
+        12,
+        "cancelled → None: untouched"
+    );
+    w.finish().await;
+}
