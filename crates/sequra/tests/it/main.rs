@@ -11,4 +11,5 @@ mod calls;
 mod errors;
 mod fixtures;
 mod golden;
+mod roundtrip;
 mod support;
