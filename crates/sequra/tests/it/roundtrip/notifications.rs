@@ -224,3 +224,74 @@ async fn review_cancelled_arrives_on_the_events_webhook() {
     let event = sent.iter().find(|n| !n.is_ipn()).unwrap();
     assert_eq!(event.status, NotificationStatus::Delivered);
 }
+
+#[tokio::test]
+async fn parameters_with_form_special_characters_come_back_intact() {
+    let s = Sim::new().await;
+    let mut order = shop_order(&s.shop, MERCHANT, "cart-chars");
+    let tricky = [
+        ("base64Token", "K6hDNSwfcJjF+suAJqXAjA=="),
+        ("query", "a=1&b=2"),
+        ("spaces", "Tienda de Laura"),
+        ("accents", "Pequeño café ñ √"),
+        ("percent", "100% sure %2F"),
+    ];
+    for map in [
+        order.merchant.notification_parameters.as_mut().unwrap(),
+        &mut order.merchant.events_webhook.as_mut().unwrap().parameters,
+    ] {
+        for (name, value) in tricky {
+            map.insert(name.into(), value.into());
+        }
+    }
+    let uuid = s.sequra.create_order(&order).await.unwrap();
+    s.shop.expect(&uuid, order, "BC#10/2 ñ%+", "cart-chars");
+    let key = Uuid::parse_str(&uuid).unwrap();
+    s.sim.review(key).unwrap();
+    s.sim.flush().await;
+    s.sim.complete_review(key, ReviewOutcome::Cancel).unwrap();
+    s.sim.flush().await;
+
+    let ipn = s.shop.received_at("/sequra/ipn").pop().unwrap();
+    assert_eq!(ipn.acknowledged, Some(Ok(())));
+    let event = s.shop.received_at("/sequra/events").pop().unwrap();
+    for received in [&ipn, &event] {
+        let n = received.parsed.clone().unwrap();
+        for (name, value) in tricky {
+            assert_eq!(n.parameter(name), Some(value), "{name} in {:?}", n.kind);
+        }
+        assert!(received.signature_ok);
+    }
+    let n = event.parsed.unwrap();
+    assert_eq!(n.order_ref_1.as_deref(), Some("BC#10/2 ñ%+"));
+}
+
+#[tokio::test]
+async fn an_order_can_be_held_before_the_shop_order_exists() {
+    // §2.1 step 3 / §1.6: `merchant_reference` is needed at confirmation; an order put on
+    // hold may not have a shop order number yet.
+    let s = Sim::new().await;
+    let order = shop_order(&s.shop, MERCHANT, "cart-hold-early");
+    let uuid = s.sequra.create_order(&order).await.unwrap();
+    let key = Uuid::parse_str(&uuid).unwrap();
+    s.sim.drop_next_ipn(1);
+    s.sim.review(key).unwrap();
+    s.sequra
+        .update_order_state(&uuid, AcknowledgedState::OnHold, &order)
+        .await
+        .unwrap();
+    let recorded = s.order(&uuid);
+    assert_eq!(recorded.state, SimState::OnHold);
+    assert_eq!(recorded.order_ref_1(), None);
+
+    // Confirming still needs it: refused before sending.
+    s.sim.complete_review(key, ReviewOutcome::Approve).unwrap();
+    let before = s.sim.requests().len();
+    let err = s.sequra.confirm_order(&uuid, &order).await.unwrap_err();
+    assert!(matches!(err, sequra::Error::InvalidRequest(_)), "{err:?}");
+    assert_eq!(s.sim.requests().len(), before);
+    let mut confirmed = order.clone();
+    confirmed.merchant_reference = Some(MerchantReference::new("BC-7501"));
+    s.sequra.confirm_order(&uuid, &confirmed).await.unwrap();
+    assert_eq!(s.order(&uuid).order_ref_1(), Some("BC-7501"));
+}

@@ -380,3 +380,86 @@ async fn acknowledging_unknown_or_undecided_orders() {
         ["Invalid data: the order is solicited; it cannot be on_hold"]
     );
 }
+
+#[tokio::test]
+async fn another_accounts_order_cannot_be_acknowledged() {
+    use sandbox::sequra::{Account, Merchant as SimMerchant};
+    let s = Sim::new().await;
+    let uuid = s
+        .sequra
+        .create_order(&shop_order(&s.shop, MERCHANT, "cart-theirs"))
+        .await
+        .unwrap();
+    s.sim.drop_next_ipn(1);
+    s.approve(&uuid);
+    s.sim.add_account(Account {
+        username: "other_account".into(),
+        password: "other_secret".into(),
+        merchants: vec![SimMerchant::new("other_es", "ES")],
+    });
+    let other = client_with(ClientConfig::new(
+        s.base_url(),
+        "other_account",
+        SecretString::from("other_secret"),
+    ));
+    let mut order = shop_order(&s.shop, "other_es", "cart-theirs");
+    order.merchant_reference = Some(MerchantReference::new("BC-4101"));
+    let err = other.confirm_order(&uuid, &order).await.unwrap_err();
+    assert!(matches!(err, Error::Forbidden { .. }), "{err:?}");
+    assert_eq!(
+        err.errors(),
+        [format!("Bad order id '{uuid}' for other_account")]
+    );
+    let err = other
+        .order_payment_methods("other_es", &uuid)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.errors(),
+        [format!("Bad order id '{uuid}' for other_account")]
+    );
+    let err = other
+        .identification_form("other_es", &uuid, "i1", None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    assert_eq!(s.order(&uuid).state, SimState::Approved);
+
+    // Holding an approved order is refused too.
+    let mut order = shop_order(&s.shop, MERCHANT, "cart-theirs");
+    order.merchant_reference = Some(MerchantReference::new("BC-4101"));
+    assert_eq!(
+        errors_of(
+            s.sequra
+                .update_order_state(&uuid, AcknowledgedState::OnHold, &order)
+                .await
+        ),
+        ["Invalid data: the order is approved; it cannot be on_hold"]
+    );
+}
+
+#[tokio::test]
+async fn a_minimal_guest_order_is_accepted() {
+    let s = Sim::new().await;
+    let mut order = shop_order(&s.shop, MERCHANT, "cart-guest");
+    order.merchant.events_webhook = None;
+    order.merchant.notification_parameters = None;
+    order.merchant.options = None;
+    order.merchant.return_url = None;
+    order.customer = Customer {
+        email: "guest@example.es".into(),
+        language_code: "es-ES".into(),
+        ip_number: "198.51.100.1".into(),
+        user_agent: "curl/8".into(),
+        ..Customer::default()
+    };
+    order.delivery_address.given_names = None;
+    order.delivery_address.mobile_phone = None;
+    order.gui.layout = Layout::Smartphone;
+    let uuid = s.sequra.create_order(&order).await.unwrap();
+    let recorded = s.order(&uuid);
+    assert_eq!(recorded.customer["logged_in"], "unknown");
+    assert_eq!(recorded.solicitation["gui"]["layout"], "smartphone");
+    assert_eq!(recorded.solicitation["delivery_address"]["company"], "");
+    assert!(recorded.merchant.notification_parameters.is_empty());
+}
