@@ -421,6 +421,25 @@ async fn handle(
     answer
 }
 
+/// §0.3: keys whose value is null are omitted from request JSON. Panics on the first
+/// null in a body the client sent, naming where it is.
+pub fn assert_no_nulls(value: &serde_json::Value, path: &str) {
+    match value {
+        serde_json::Value::Null => panic!("null at {path}"),
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                assert_no_nulls(item, &format!("{path}[{i}]"));
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (key, item) in map {
+                assert_no_nulls(item, &format!("{path}.{key}"));
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The `errors` of a 403/409, or a panic naming the error.
 pub fn errors_of(result: Result<impl std::fmt::Debug, sequra::Error>) -> Vec<String> {
     match result {

@@ -63,6 +63,7 @@ async fn create_order_sends_everything_the_shop_built() {
     assert_eq!(recorded.solicitation["state"], "");
     assert_eq!(recorded.solicitation["cart"]["cart_ref"], "cart-create");
     assert!(recorded.solicitation["customer"].get("title").is_none());
+    assert_no_nulls(&recorded.solicitation, "order");
 
     let call = s.sim.requests().pop().unwrap();
     assert_eq!(
@@ -91,10 +92,47 @@ async fn every_item_type_is_accepted() {
     items.push(Item::InvoiceFee(InvoiceFeeItem { total_with_tax: 95 }));
     order.cart = Cart::new("EUR", items);
     let uuid = s.sequra.create_order(&order).await.unwrap();
+    let recorded = s.order(&uuid);
     assert_eq!(
-        s.order(&uuid).solicited_cart.order_total_with_tax,
+        recorded.solicited_cart.order_total_with_tax,
         SHOP_TOTAL + 1500 + 300 + 95
     );
+    assert_no_nulls(&recorded.solicitation, "order");
+}
+
+#[tokio::test]
+async fn a_service_needs_exactly_one_end() {
+    // §1.6: a `service` item carries exactly one of `ends_on` (date) / `ends_in` (duration).
+    let s = Sim::new().await;
+    let service = |ends_on: Option<&str>, ends_in: Option<&str>| {
+        Item::Service(ServiceItem {
+            reference: "WARRANTY".into(),
+            name: "Extended warranty".into(),
+            price_with_tax: 1500,
+            quantity: 1,
+            total_with_tax: 1500,
+            downloadable: false,
+            ends_on: ends_on.map(str::to_owned),
+            ends_in: ends_in.map(str::to_owned),
+            ..ServiceItem::default()
+        })
+    };
+    let mut order = shop_order(&s.shop, MERCHANT, "cart-service");
+    for (ends_on, ends_in) in [(Some("2027-06-30"), None), (None, Some("P1Y6M"))] {
+        order.cart = Cart::new("EUR", vec![service(ends_on, ends_in)]);
+        s.sequra.create_order(&order).await.unwrap();
+    }
+    order.cart = Cart::new("EUR", vec![service(None, None)]);
+    assert_eq!(
+        errors_of(s.sequra.create_order(&order).await),
+        ["Invalid data: order.cart.items[0] needs exactly one of ends_on and ends_in"]
+    );
+    order.cart = Cart::new("EUR", vec![service(Some("2027-06-30"), Some("P1Y"))]);
+    assert_eq!(
+        errors_of(s.sequra.create_order(&order).await),
+        ["Invalid data: order.cart.items[0] needs exactly one of ends_on and ends_in"]
+    );
+    assert_eq!(s.sim.orders().len(), 2);
 }
 
 #[tokio::test]

@@ -78,6 +78,7 @@ async fn partial_then_full_shipment_then_partial_refund() {
     assert_eq!(record.status, 200);
     assert_eq!(record.body["trackings"][0]["type"], "postal");
     assert_eq!(record.body["merchant"], json!({"id": MERCHANT}));
+    assert_no_nulls(&record.body, "order");
 
     // Then everything else.
     let full = update(
@@ -200,12 +201,21 @@ async fn updates_sequra_refuses() {
         ]
     );
 
+    // The body names another order than the path.
+    let elsewhere = update("BC-0000", Vec::new(), vec![jacket()]);
+    assert_eq!(
+        errors_of(s.sequra.update_order(MERCHANT, "BC-8201", &elsewhere).await),
+        [
+            "Invalid data: order.merchant_reference.order_ref_1 'BC-0000' does not match the URL's 'BC-8201'"
+        ]
+    );
+
     // None of them changed the recorded carts; each is in the order's update log.
     let order = s.order(&uuid);
     assert_eq!(summary(&order.unshipped_cart).1, SHOP_TOTAL);
     assert!(order.shipped_cart.is_empty());
     let statuses: Vec<u16> = order.updates.iter().map(|u| u.status).collect();
-    assert_eq!(statuses, [409, 409, 409]);
+    assert_eq!(statuses, [409, 409, 409, 409]);
 
     // The body's merchant must be the path's: refused before sending.
     let before = s.sim.requests().len();
@@ -298,6 +308,7 @@ async fn delivery_reports_are_accepted_or_rejected() {
     assert_eq!(reports[0].merchant_id, MERCHANT);
     assert_eq!(reports[0].username, DEMO_USERNAME);
     assert_eq!(reports[0].body, serde_json::to_value(&report).unwrap());
+    assert_no_nulls(&reports[0].body, "delivery_report");
     let order = s.sim.order_by_reference(MERCHANT, "BC-8401").unwrap();
     assert!(order.history.iter().any(|h| h.detail == "reported shipped"));
     // The minimal report (no orders) is accepted too.
