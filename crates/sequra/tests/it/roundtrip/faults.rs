@@ -179,3 +179,37 @@ async fn a_stopped_simulator_is_a_retryable_connection_error() {
     // The only call the simulator ever answered was the first one.
     assert_eq!(sim.requests().len(), 1);
 }
+
+#[tokio::test]
+async fn other_statuses_and_bodies_off_the_contract() {
+    let s = Sim::new().await;
+    // A status the contract does not list: unexpected, with an excerpt of the body.
+    s.sim.fail_next(1, 422);
+    let err = s
+        .sequra
+        .merchant_payment_methods(MERCHANT)
+        .await
+        .unwrap_err();
+    match &err {
+        Error::UnexpectedStatus {
+            status,
+            body_excerpt,
+            ..
+        } => {
+            assert_eq!(*status, 422);
+            assert!(
+                body_excerpt.contains("Simulated failure (422)"),
+                "{body_excerpt}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!err.is_retryable());
+
+    // A 2xx whose body is not the documented array.
+    s.sim.fail_next_for("merchants/credentials", 1, 200);
+    let err = s.sequra.credentials().await.unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    assert!(!err.is_retryable());
+    assert_eq!(s.sequra.credentials().await.unwrap().len(), 4);
+}

@@ -221,8 +221,8 @@ async fn invalid_data_is_rejected_one_error_per_problem() {
 #[tokio::test]
 async fn a_2xx_without_location_is_missing_location() {
     let s = Sim::new().await;
-    // The simulator answers the next POST orders with a bare 200: no Location header.
-    s.sim.fail_next_for("orders", 1, 200);
+    // The simulator answers the next POST orders with a bare 204: no Location header.
+    s.sim.fail_next_for("orders", 1, 204);
     let order = shop_order(&s.shop, MERCHANT, "cart-location");
     let err = s.sequra.create_order(&order).await.unwrap_err();
     match &err {

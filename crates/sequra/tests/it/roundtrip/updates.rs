@@ -240,6 +240,15 @@ async fn unknown_references_are_not_found() {
         .unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
     assert!(!err.is_retryable());
+    // A merchant of no account of ours: 403 before any order lookup.
+    let mut theirs = update("BC-8301", Vec::new(), vec![jacket()]);
+    theirs.merchant = Merchant::id_only("other_es");
+    let err = s
+        .sequra
+        .update_order("other_es", "BC-8301", &theirs)
+        .await
+        .unwrap_err();
+    assert_eq!(err.errors(), ["Bad merchant id 'other_es' for sequra_demo"]);
     // Another merchant of the account does not know BC-8301.
     let mut fr = update("BC-8301", Vec::new(), vec![jacket()]);
     fr.merchant = Merchant::id_only("demo_fr");
