@@ -475,13 +475,16 @@ impl SequraClient {
     /// `PUT orders/{uuid}` with the full order and `state` = `confirmed` or `on_hold`
     /// (overriding `order.state`). A 409 means the cart or customer changed too much, or
     /// `order_ref_1` is not unique: the IPN must then be answered 410.
+    ///
+    /// `confirmed` needs `order.merchant_reference` (refused before sending otherwise);
+    /// `on_hold` may go without, as the shop order may not exist yet (§1.6, §2.1).
     pub async fn update_order_state(
         &self,
         uuid: &str,
         state: AcknowledgedState,
         order: &OrderRequest,
     ) -> Result<()> {
-        if order.merchant_reference.is_none() {
+        if state == AcknowledgedState::Confirmed && order.merchant_reference.is_none() {
             return Err(Error::InvalidRequest(
                 "PUT orders/{uuid} needs merchant_reference.order_ref_1".into(),
             ));

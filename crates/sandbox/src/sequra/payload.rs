@@ -463,6 +463,14 @@ impl Check {
                     self.fail(&join(path, "price_with_tax"), "must not be negative");
                 }
                 self.opt_bool(item, "downloadable", path);
+                if kind == "service" {
+                    // §1.6: exactly one of `ends_on` (ISO date) / `ends_in` (ISO duration).
+                    let ends_on = self.opt_string(item, "ends_on", path);
+                    let ends_in = self.opt_string(item, "ends_in", path);
+                    if ends_on.is_some() == ends_in.is_some() {
+                        self.fail(path, "needs exactly one of ends_on and ends_in");
+                    }
+                }
                 (reference?, name?, quantity, price)
             }
             "registration" | "handling" | "discount" | "other_payment" => {
@@ -764,6 +772,30 @@ mod tests {
             vec![
                 "Invalid data: items' total_with_tax add up to 5055 (200+295+-1500+6060) but order_total_with_tax is 5097. The diff is 42."
             ]
+        );
+    }
+
+    #[test]
+    fn a_service_has_exactly_one_end() {
+        let service = |ends: Value| {
+            let mut item = json!({"type": "service", "reference": "w", "name": "W", "price_with_tax": 100, "quantity": 1, "total_with_tax": 100, "downloadable": false});
+            if let (Some(item), Value::Object(ends)) = (item.as_object_mut(), ends) {
+                item.extend(ends);
+            }
+            let mut check = Check::new();
+            let parsed = check.item(&item, "i");
+            (parsed.is_some(), check.errors)
+        };
+        assert_eq!(service(json!({"ends_on": "2027-06-30"})), (true, vec![]));
+        assert_eq!(service(json!({"ends_in": "P1Y"})), (true, vec![]));
+        let refused = (
+            true,
+            vec!["Invalid data: i needs exactly one of ends_on and ends_in".to_owned()],
+        );
+        assert_eq!(service(json!({})), refused);
+        assert_eq!(
+            service(json!({"ends_on": "2027-06-30", "ends_in": "P1Y"})),
+            refused
         );
     }
 

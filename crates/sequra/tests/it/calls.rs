@@ -260,6 +260,23 @@ async fn confirmation_without_merchant_reference_is_refused_before_sending() {
 }
 
 #[tokio::test]
+async fn holding_without_merchant_reference_is_sent() {
+    let stub = Stub::start().await;
+    let path = format!("/orders/{UUID}");
+    stub.on("PUT", &path, Reply::empty(200));
+    let order = minimal_order();
+    assert!(order.merchant_reference.is_none());
+    stub.client()
+        .update_order_state(UUID, AcknowledgedState::OnHold, &order)
+        .await
+        .unwrap();
+    let request = stub.only_request();
+    request.assert_merchant_call("PUT", &path);
+    assert_eq!(request.json()["order"]["state"], "on_hold");
+    assert!(request.json()["order"].get("merchant_reference").is_none());
+}
+
+#[tokio::test]
 async fn update_order_escapes_the_reference_and_sends_both_carts() {
     let stub = Stub::start().await;
     let path = "/merchants/shop_es/orders/A14%2F12345";

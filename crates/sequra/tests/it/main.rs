@@ -2,8 +2,8 @@
 //! query, headers, body) and every documented answer, against a small scripted HTTP stub;
 //! plus the golden request bodies in `tests/fixtures/`.
 //!
-//! Tests build their client with `support::client_at(base_url)`: the base URL is the only
-//! thing a round trip against the SeQura simulator needs to change.
+//! `roundtrip` runs every call, success and error kinds, against the SeQura simulator
+//! (`sandbox::sequra`) instead, with a stand-in shop receiving its IPNs and events.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
