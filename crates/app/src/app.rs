@@ -104,6 +104,7 @@ impl Application {
             bc_app,
             clock,
             methods_cache: Default::default(),
+            categories_cache: Default::default(),
         };
         Ok(Self {
             state,

@@ -23,4 +23,6 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// SeQura's payment methods per merchant, briefly cached (per instance).
     pub methods_cache: crate::services::checkout::MethodsCache,
+    /// Products' categories per store, briefly cached (per instance).
+    pub categories_cache: crate::services::checkout::CategoriesCache,
 }

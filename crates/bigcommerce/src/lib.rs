@@ -23,6 +23,7 @@
 //! the edge into [`Cents`] (see [`money`] for the exponent-2 assumption).
 
 pub mod app_extensions;
+pub mod catalog;
 pub mod checkouts;
 pub mod client;
 pub mod dates;

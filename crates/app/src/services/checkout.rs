@@ -37,6 +37,8 @@ pub struct CheckoutFacts {
     /// What the shopper would pay with SeQura, in cents (after store credit).
     pub amount: i64,
     pub skus: Vec<String>,
+    /// The cart's product ids (for the merchant's excluded categories).
+    pub products: Vec<u64>,
     pub shopper_ip: Option<std::net::IpAddr>,
 }
 
@@ -136,6 +138,76 @@ impl MethodsCache {
     }
 }
 
+/// Products' categories per store, kept for a few minutes so that a merchant's excluded
+/// categories cost at most one Catalog API call per cart, and usually none.
+#[derive(Clone, Default)]
+pub struct CategoriesCache {
+    entries: Arc<Mutex<HashMap<ProductKey, CachedCategories>>>,
+}
+
+/// (store hash, product id).
+type ProductKey = (String, u64);
+/// When fetched, and the product's category ids.
+type CachedCategories = (Instant, Arc<[u64]>);
+
+const CATEGORIES_TTL: Duration = Duration::from_secs(600);
+/// Above this many entries the expired ones are swept on the next insert.
+const CATEGORIES_SWEEP_AT: usize = 50_000;
+
+impl CategoriesCache {
+    /// Whether any of `products` is in one of `excluded` (ids BigCommerce no longer
+    /// knows have no categories). A Catalog API failure is an error: the merchant's
+    /// exclusion is not silently skipped.
+    async fn any_excluded(
+        &self,
+        state: &AppState,
+        store: &StoreHash,
+        products: &[u64],
+        excluded: &[u64],
+    ) -> Result<bool, AppError> {
+        let mut missing = Vec::new();
+        {
+            let entries = self.entries.lock();
+            for id in products {
+                match entries.get(&(store.as_str().to_owned(), *id)) {
+                    Some((at, categories)) if at.elapsed() < CATEGORIES_TTL => {
+                        if categories.iter().any(|c| excluded.contains(c)) {
+                            return Ok(true);
+                        }
+                    }
+                    _ => missing.push(*id),
+                }
+            }
+        }
+        if missing.is_empty() {
+            return Ok(false);
+        }
+        let bc = bc_store_client(state, store).await?;
+        let found = bc
+            .get_product_categories(&missing)
+            .await
+            // Any failure (an outage, or a store whose token predates the Products
+            // scope) hides SeQura rather than ignore the merchant's exclusion.
+            .map_err(|e| AppError::Unavailable(format!("product categories: {e}")))?;
+        let now = Instant::now();
+        let mut entries = self.entries.lock();
+        if entries.len() > CATEGORIES_SWEEP_AT {
+            entries.retain(|_, (at, _)| at.elapsed() < CATEGORIES_TTL);
+        }
+        let mut hit = false;
+        for id in missing {
+            let categories: Arc<[u64]> = found
+                .iter()
+                .find(|p| p.id == id)
+                .map(|p| p.categories.as_slice().into())
+                .unwrap_or_else(|| Arc::from(Vec::new()));
+            hit |= categories.iter().any(|c| excluded.contains(c));
+            entries.insert((store.as_str().to_owned(), id), (now, categories));
+        }
+        Ok(hit)
+    }
+}
+
 fn icon_data_url(svg: &str) -> Option<String> {
     use base64::Engine;
     let svg = svg.trim();
@@ -156,6 +228,7 @@ pub enum NotEligible {
     Amount,
     ShopperIp,
     ExcludedProduct,
+    ExcludedCategory,
     Method,
 }
 
@@ -167,7 +240,9 @@ impl NotEligible {
             NotEligible::Currency => "SeQura is only available for payments in euros.",
             NotEligible::Amount => "There is nothing left to pay with SeQura.",
             NotEligible::ShopperIp => "SeQura is not available yet.",
-            NotEligible::ExcludedProduct => "SeQura is not available for a product in your cart.",
+            NotEligible::ExcludedProduct | NotEligible::ExcludedCategory => {
+                "SeQura is not available for a product in your cart."
+            }
             NotEligible::Method => "This SeQura method is not available for this order.",
         }
     }
@@ -195,6 +270,15 @@ pub async fn eligible_methods(
     let settings = settings::general_settings(state, store).await?;
     if let Some(reason) = settings_exclusion(&settings, facts) {
         return Ok(Err(reason));
+    }
+    if !settings.excluded_categories.is_empty()
+        && !facts.products.is_empty()
+        && state
+            .categories_cache
+            .any_excluded(state, store, &facts.products, &settings.excluded_categories)
+            .await?
+    {
+        return Ok(Err(NotEligible::ExcludedCategory));
     }
     let methods = state
         .methods_cache
@@ -301,6 +385,7 @@ pub async fn solicit(
         currency: checkout.cart.currency.code.to_ascii_uppercase(),
         amount: grand_total - store_credit,
         skus: line_skus(&checkout),
+        products: line_products(&checkout),
         shopper_ip: request.shopper_ip,
     };
     let (merchant_id, methods) = match eligible_methods(state, store, &facts).await? {
@@ -448,6 +533,21 @@ fn line_skus(checkout: &Checkout) -> Vec<String> {
         .chain(items.custom_items.iter().map(|c| c.sku.clone()))
         .filter(|s| !s.is_empty())
         .collect()
+}
+
+/// The catalog products in the cart (custom items have none).
+fn line_products(checkout: &Checkout) -> Vec<u64> {
+    let items = &checkout.cart.line_items;
+    let mut ids: Vec<u64> = items
+        .physical_items
+        .iter()
+        .chain(items.digital_items.iter())
+        .filter_map(|l| l.product_id)
+        .filter(|id| *id > 0)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 fn empty_address() -> CheckoutAddress {

@@ -13,7 +13,8 @@ use crate::state::AppState;
 use crate::web::AppError;
 
 /// The OAuth scopes the app needs (bigcommerce-platform.md §2.8). Customers is "modify"
-/// because the app debits the store credit a shopper used.
+/// because the app debits the store credit a shopper used; Products (read-only) for the
+/// categories a merchant can exclude.
 pub const REQUIRED_SCOPES: &[&str] = &[
     "store_v2_orders",
     "store_v2_transactions_read_only",
@@ -23,6 +24,7 @@ pub const REQUIRED_SCOPES: &[&str] = &[
     "store_v2_information_read_only",
     "store_v2_customers",
     "store_app_extensions_manage",
+    "store_v2_products_read_only",
 ];
 
 pub const PROVISION_JOB: &str = "provision_store";

@@ -127,6 +127,8 @@ struct MethodsQuery {
     amount: String,
     #[serde(default)]
     skus: String,
+    #[serde(default)]
+    products: String,
 }
 
 #[derive(Serialize)]
@@ -154,6 +156,7 @@ async fn methods(
             .filter(|s| !s.is_empty())
             .take(200)
             .collect(),
+        products: parse_products(&q.products)?,
         shopper_ip: Some(shopper_ip(&headers, peer)),
     };
     let methods = match checkout::eligible_methods(&state, &store, &facts).await {
@@ -171,6 +174,26 @@ async fn methods(
     };
     let response = axum::Json(MethodsBody { methods }).into_response();
     Ok(with_cors(&state, &store, &headers, response).await)
+}
+
+/// `products=12,34`: catalog product ids, at most 200 (a cart larger than that is
+/// checked again, in full, when the shopper picks a method).
+fn parse_products(raw: &str) -> Result<Vec<u64>, AppError> {
+    let mut ids = Vec::new();
+    for item in raw
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .take(200)
+    {
+        let id: u64 = item
+            .parse()
+            .map_err(|_| AppError::BadRequest("products must be product ids".into()))?;
+        if id > 0 && !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
 }
 
 #[derive(Deserialize)]

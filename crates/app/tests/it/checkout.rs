@@ -104,6 +104,71 @@ async fn methods_follow_country_currency_amount_and_settings() {
     w.finish().await;
 }
 
+/// The merchant's excluded categories: read from the Catalog API (the script sends the
+/// cart's product ids), honoured for the buttons and again when a method is picked.
+#[tokio::test]
+async fn an_excluded_category_hides_sequra_and_refuses_the_solicitation() {
+    let w = World::connected(false).await;
+    let [shirt, shoes] = w.example.products;
+    let store = sequra_bc::domain::StoreHash::parse(w.store()).unwrap();
+    use sequra_bc::clock::Clock;
+    let admin = crate::support::world::Admin {
+        base_url: &w.app.base_url,
+        token: sequra_bc::web::session::issue(
+            &w.app.state.session_key,
+            &store,
+            w.example.owner_id,
+            w.app.clock.now_ms(),
+        ),
+    };
+    let base = "country=ES&currency=EUR&amount=11500";
+    // Category 24 is the shoes' ("Calzado"); the shirt is in 23.
+    let (status, _) = admin
+        .post("/admin/settings", &[("excluded_categories", "24")])
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        !methods(&w, &format!("{base}&products={shirt}"))
+            .await
+            .is_empty(),
+        "the shirt alone is sellable"
+    );
+    assert!(
+        methods(&w, &format!("{base}&products={shirt},{shoes}"))
+            .await
+            .is_empty(),
+        "the shoes are excluded"
+    );
+    // The script cannot be trusted: the solicitation reads the cart itself.
+    let (status, body) = solicit(&w, "i1", false).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        w.sequra.control().orders().is_empty(),
+        "nothing sent to SeQura"
+    );
+    // Not a product id: a clear 400.
+    let url = format!(
+        "{}/storefront/{}/checkouts/{CHECKOUT}/methods?{base}&products=shoes",
+        w.app.base_url,
+        w.store()
+    );
+    assert_eq!(reqwest::get(url).await.unwrap().status(), 400);
+
+    // The merchant lifts the exclusion: the cart is sellable again at once.
+    let (status, _) = admin
+        .post("/admin/settings", &[("excluded_categories", "")])
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        !methods(&w, &format!("{base}&products={shirt},{shoes}"))
+            .await
+            .is_empty()
+    );
+    let (status, body) = solicit(&w, "i1", false).await;
+    assert_eq!(status, 201, "{body}");
+    w.finish().await;
+}
+
 #[tokio::test]
 async fn approve_creates_one_order_confirmed_with_its_number() {
     approve_journey(false).await;

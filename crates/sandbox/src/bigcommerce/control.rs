@@ -41,7 +41,7 @@ pub const EXAMPLE_CLIENT_SECRET: &str = "test-client-secret-0123456789abcdef";
 
 /// The scopes the app requests (fixtures' auth callback, plus the modify Customers scope
 /// that debiting store credit through `PUT /v3/customers` needs).
-pub const APP_SCOPES: [&str; 8] = [
+pub const APP_SCOPES: [&str; 9] = [
     "store_v2_orders",
     "store_v2_transactions_read_only",
     "store_checkout",
@@ -50,6 +50,7 @@ pub const APP_SCOPES: [&str; 8] = [
     "store_v2_information_read_only",
     "store_v2_customers",
     "store_app_extensions_manage",
+    "store_v2_products_read_only",
 ];
 
 impl AppRegistration {
@@ -290,6 +291,8 @@ impl BigCommerce {
             &hash,
             NewProduct {
                 brand: "Ejemplo".into(),
+                // Category 23 "Ropa".
+                categories: vec![23],
                 ..NewProduct::physical("Camiseta algodón", "CAM-ALG-M-AZ", 2_500)
             },
         )?;
@@ -302,6 +305,8 @@ impl BigCommerce {
             &hash,
             NewProduct {
                 brand: "Ejemplo".into(),
+                // Category 24 "Calzado".
+                categories: vec![24],
                 ..NewProduct::physical("Zapatillas running", "ZAP-RUN-42", 6_000)
             },
         )?;

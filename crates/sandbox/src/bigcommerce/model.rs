@@ -255,6 +255,8 @@ pub struct Product {
     pub brand: String,
     /// Grams, for the v2 `weight` string (kg).
     pub weight_grams: i64,
+    /// Category ids (`GET /v3/catalog/products?include_fields=categories`).
+    pub categories: Vec<i64>,
 }
 
 #[derive(Clone, Debug)]

@@ -330,3 +330,33 @@ async fn customers_with_store_credit() {
     );
     assert_eq!(s.sim.requests().len(), before, "no ids, no request");
 }
+
+#[tokio::test]
+async fn product_categories() {
+    let s = Sim::new().await;
+    let [shirt, shoes] = s.ex.products.map(|id| u64::try_from(id).unwrap());
+    let mut found = s
+        .store
+        .get_product_categories(&[shoes, shirt, 9_999])
+        .await
+        .unwrap();
+    found.sort_by_key(|p| p.id);
+    assert_eq!(found.len(), 2, "unknown ids are simply absent: {found:?}");
+    assert_eq!(
+        (found[0].id, found[0].categories.clone()),
+        (shirt, vec![23])
+    );
+    assert_eq!(
+        (found[1].id, found[1].categories.clone()),
+        (shoes, vec![24])
+    );
+    let before = s.sim.requests().len();
+    assert!(
+        s.store
+            .get_product_categories(&[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(s.sim.requests().len(), before, "no ids, no request");
+}

@@ -140,6 +140,7 @@ pub(crate) fn router(inner: Arc<Inner>) -> Router {
             &s("/v3/customers"),
             get(customers::list).put(customers::update),
         )
+        .route(&s("/v3/catalog/products"), get(customers::products))
         .route(
             &s("/v3/content/scripts"),
             get(scripts::list).post(scripts::create),

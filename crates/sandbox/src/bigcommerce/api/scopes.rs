@@ -13,6 +13,7 @@
 //! | `/v3/checkouts/settings…` | `store_checkout[_read_only]` or `store_v2_information[_read_only]` | `store_checkout` or `store_v2_information` |
 //! | `/v3/carts/{id}` (DELETE) | — | `store_cart` |
 //! | `/v3/customers` | `store_v2_customers[_read_only]` | `store_v2_customers` |
+//! | `/v3/catalog/products` | `store_v2_products[_read_only]` | — |
 //! | `/v3/content/scripts…` | `store_content_checkout[_read_only]` or `store_v2_content[_read_only]` | `store_content_checkout` or `store_v2_content` (+ `store_content_checkout` for visibility `checkout`/`all_pages`) |
 //! | `/graphql` | per field: `appExtension…` / `store { appExtensions }` need `store_app_extensions_manage` | |
 //! | `/v3/hooks…` | none (webhooks use the default scope) | |
@@ -36,6 +37,7 @@ const CHECKOUT_SETTINGS_READ: &[&str] = &[
 ];
 const CHECKOUT_SETTINGS_WRITE: &[&str] = &["store_checkout", "store_v2_information"];
 const CART_WRITE: &[&str] = &["store_cart"];
+const PRODUCTS_READ: &[&str] = &["store_v2_products", "store_v2_products_read_only"];
 const CUSTOMERS_READ: &[&str] = &["store_v2_customers", "store_v2_customers_read_only"];
 const CUSTOMERS_WRITE: &[&str] = &["store_v2_customers"];
 const CONTENT_READ: &[&str] = &[
@@ -155,6 +157,7 @@ pub static TABLE: &[(&str, &str, &[&str])] = &[
     ("POST", "/v3/checkouts/{checkout_id}/token", CHECKOUT_WRITE),
     ("DELETE", "/v3/carts/{cart_id}", CART_WRITE),
     ("GET", "/v3/customers", CUSTOMERS_READ),
+    ("GET", "/v3/catalog/products", PRODUCTS_READ),
     ("PUT", "/v3/customers", CUSTOMERS_WRITE),
     ("GET", "/v3/content/scripts", CONTENT_READ),
     ("POST", "/v3/content/scripts", CONTENT_WRITE),

@@ -14,6 +14,7 @@ pub struct NewProduct {
     pub price_cents: i64,
     pub brand: String,
     pub weight_grams: i64,
+    pub categories: Vec<i64>,
 }
 
 impl NewProduct {
@@ -25,6 +26,7 @@ impl NewProduct {
             price_cents,
             brand: String::new(),
             weight_grams: 300,
+            categories: Vec::new(),
         }
     }
 
@@ -56,6 +58,7 @@ pub fn create_product(tx: &mut StoreTx<'_>, new: NewProduct) -> DomainResult<i64
             price_cents: new.price_cents,
             brand: new.brand,
             weight_grams: new.weight_grams,
+            categories: new.categories,
         },
     );
     tx.emit(
