@@ -23,12 +23,12 @@ use super::pages::{Chrome, CpError, CpResult, money, render};
 use super::session::{CSRF_FIELD, Ctx};
 use super::{OrderAction, paths};
 use crate::bigcommerce::control::BigCommerce;
-use crate::bigcommerce::domain::DomainError;
-use crate::bigcommerce::domain::orders::{AddressPatch, OrderEdit};
+use crate::bigcommerce::domain::orders::{AddressPatch, OrderEdit, OrderUpdate};
 use crate::bigcommerce::domain::refunds::{
-    RefundItemRequest, RefundPaymentRequest, RefundRequest, STORE_CREDIT,
+    CUSTOM, PaymentOption, RefundItemRequest, RefundPaymentRequest, RefundRequest, STORE_CREDIT,
 };
 use crate::bigcommerce::domain::shipments::NewShipment;
+use crate::bigcommerce::domain::{DomainError, totals};
 use crate::bigcommerce::model::{Address, ItemKind, Order, RefundItemType, status};
 use crate::bigcommerce::money::{MAX_AMOUNT_CENTS, parse_decimal_str};
 
@@ -531,7 +531,7 @@ pub(super) async fn edit(
             Some(notes) => sim.update_order(
                 p.ctx.hash(),
                 p.order.id,
-                crate::bigcommerce::domain::orders::OrderUpdate {
+                OrderUpdate {
                     staff_notes: Some(notes),
                     edits,
                     ..Default::default()
@@ -755,8 +755,8 @@ pub(super) async fn refund_page(
 ) -> CpResult<Response> {
     let (ctx, order) = opened(&sim, &store, &order_id, &headers, &uri)?;
     let symbol = symbol(&ctx);
-    let left = crate::bigcommerce::domain::totals::order_totals(&order).total
-        - crate::bigcommerce::domain::totals::refunded_so_far(&ctx.page.store, order.id);
+    let left =
+        totals::order_totals(&order).total - totals::refunded_so_far(&ctx.page.store, order.id);
     let page = RefundPage {
         chrome: ctx.chrome("orders", None),
         lines: order
@@ -904,7 +904,7 @@ fn carried(fields: &Fields) -> Vec<Hidden> {
         .collect()
 }
 
-fn method_value(option: &[crate::bigcommerce::domain::refunds::PaymentOption]) -> String {
+fn method_value(option: &[PaymentOption]) -> String {
     option
         .iter()
         .map(|p| format!("{}:{}", p.provider_id, p.amount_cents))
@@ -936,10 +936,7 @@ pub(super) async fn refund_quote(
         .map(|(index, option)| {
             let kind = if option.iter().all(|o| o.provider_id == STORE_CREDIT) {
                 "store_credit"
-            } else if option
-                .iter()
-                .all(|o| o.provider_id == crate::bigcommerce::domain::refunds::CUSTOM)
-            {
+            } else if option.iter().all(|o| o.provider_id == CUSTOM) {
                 "custom"
             } else {
                 "payment"

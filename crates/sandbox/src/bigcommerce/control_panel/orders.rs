@@ -15,7 +15,9 @@ use super::session::Ctx;
 use super::{OrderAction, paths};
 use crate::bigcommerce::control::BigCommerce;
 use crate::bigcommerce::domain::totals;
-use crate::bigcommerce::model::{Address, AppExtension, ItemKind, Order, status};
+use crate::bigcommerce::model::{
+    Address, AppExtension, Instant, ItemKind, Order, RefundItemType, status,
+};
 
 /// One App Extension in an order's Actions menu.
 pub(super) struct ActionRow {
@@ -232,7 +234,7 @@ pub(super) fn status_label(ctx: &Ctx, status_id: u8) -> String {
         .unwrap_or_default()
 }
 
-pub(super) fn date(instant: &crate::bigcommerce::model::Instant) -> String {
+pub(super) fn date(instant: &Instant) -> String {
     instant.format("%-d %b %Y %H:%M").to_string()
 }
 
@@ -391,15 +393,9 @@ fn refunds(ctx: &Ctx, order: &Order) -> Vec<RefundRow> {
                     item_type: i.item_type.as_str(),
                     item_id: i.item_id,
                     label: match i.item_type {
-                        crate::bigcommerce::model::RefundItemType::Product => {
-                            line_name(order, i.item_id)
-                        }
-                        crate::bigcommerce::model::RefundItemType::Shipping => {
-                            "Shipping".to_owned()
-                        }
-                        crate::bigcommerce::model::RefundItemType::Order => {
-                            "Custom amount".to_owned()
-                        }
+                        RefundItemType::Product => line_name(order, i.item_id),
+                        RefundItemType::Shipping => "Shipping".to_owned(),
+                        RefundItemType::Order => "Custom amount".to_owned(),
                         other => other.as_str().to_owned(),
                     },
                     quantity: i.quantity,

@@ -1298,3 +1298,114 @@ async fn the_control_handle_gives_the_order_urls() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(sim.refunds(STORE, t.order)[0].user_id, t.cp.ex.staff_id);
 }
+
+#[tokio::test]
+async fn the_pages_and_the_rest_api_change_the_order_alike() {
+    // The twin here is served and changed through the REST API, as an app would.
+    let t = Twins::new(true).await;
+    let api = crate::bigcommerce::Harness::new().await;
+    assert_eq!(place(&api.sim, &api.ex.checkout_id, true), t.order);
+    let order = t.order;
+    let same = |marks: (u64, u64)| {
+        let mut ours = t.state();
+        let mut theirs = state_of(&api.sim, order, api.ex.customer_id);
+        // API refunds have no control-panel user.
+        for refund in ours.refunds.iter_mut().chain(theirs.refunds.iter_mut()) {
+            refund.user_id = 0;
+        }
+        assert_eq!(ours, theirs);
+        let ours = events(&t.cp.sim, marks.0);
+        assert_eq!(ours, events(&api.sim, marks.1));
+        ours
+    };
+
+    // Ship items ≡ POST /v2/orders/{id}/shipments.
+    let form = t.open("order-action-ship").await;
+    let marks = (t.cp.sim.mark(), api.sim.mark());
+    let page = submit(
+        &t.cp,
+        &form,
+        "ship-form",
+        &[
+            ("order_address_id", "151"),
+            ("qty_301", "2"),
+            ("qty_302", "0"),
+            ("tracking_number", "EJ958083578ES"),
+            ("shipping_provider", "ups"),
+            ("tracking_link", "https://track.example/EJ958083578ES"),
+            ("comments", "Parcel 1 of 2"),
+        ],
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    let reply = api
+        .post(
+            &format!("/v2/orders/{order}/shipments"),
+            serde_json::json!({
+                "order_address_id": 151,
+                "tracking_number": "EJ958083578ES",
+                "shipping_provider": "ups",
+                "tracking_link": "https://track.example/EJ958083578ES",
+                "comments": "Parcel 1 of 2",
+                "items": [{"order_product_id": 301, "quantity": 2}]
+            }),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.raw);
+    same(marks);
+
+    // Refund ≡ refund quote, then POST …/payment_actions/refunds with its first method.
+    let marks = (t.cp.sim.mark(), api.sim.mark());
+    let page = refund_through_pages(&t, &[("qty_302", "1")], "payment").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    let items = serde_json::json!([{"item_type": "PRODUCT", "item_id": 302, "quantity": 1}]);
+    let quote = api
+        .post(
+            &format!("/v3/orders/{order}/payment_actions/refund_quotes"),
+            serde_json::json!({"items": items}),
+        )
+        .await;
+    assert_eq!(quote.status, StatusCode::CREATED, "{}", quote.raw);
+    let payments: Vec<Value> = quote.body["data"]["refund_methods"][0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "provider_id": m["provider_id"],
+                "amount": m["amount"],
+                "offline": m["offline"]
+            })
+        })
+        .collect();
+    let reply = api
+        .post(
+            &format!("/v3/orders/{order}/payment_actions/refunds"),
+            serde_json::json!({"items": items, "payments": payments}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.raw);
+    same(marks);
+
+    // Change status to Cancelled ≡ PUT /v2/orders/{id} {"status_id": 5}.
+    let form = t.open("order-action-status").await;
+    let marks = (t.cp.sim.mark(), api.sim.mark());
+    let page = submit(&t.cp, &form, "status-form", &[("status_id", "5")]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let reply = api
+        .put(
+            &format!("/v2/orders/{order}"),
+            serde_json::json!({"status_id": 5}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.raw);
+    same(marks);
+
+    // Archive ≡ DELETE /v2/orders/{id}.
+    let form = t.open("order-action-archive").await;
+    let marks = (t.cp.sim.mark(), api.sim.mark());
+    submit(&t.cp, &form, "archive-form", &[]).await;
+    let reply = api.delete(&format!("/v2/orders/{order}")).await;
+    assert!(reply.status.is_success(), "{}", reply.raw);
+    assert_eq!(scopes(&same(marks)), ["store/order/archived"]);
+}
