@@ -144,6 +144,15 @@ impl std::fmt::Debug for BigCommerce {
 
 type Result<T> = DomainResult<T>;
 
+/// 32 random bytes (two v4 UUIDs' worth of the OS's randomness).
+fn random_key() -> [u8; 32] {
+    let mut key = [0_u8; 32];
+    let (a, b) = key.split_at_mut(16);
+    a.copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    b.copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    key
+}
+
 impl BigCommerce {
     /// A simulator answering on `base_url` (its API and login base, no trailing slash).
     pub fn new(base_url: impl Into<String>, options: BigCommerceOptions) -> Self {
@@ -166,6 +175,7 @@ impl BigCommerce {
                 webhooks: options.webhooks.unwrap_or_default(),
                 base_url: base_url.into().trim_end_matches('/').to_owned(),
                 http,
+                control_panel_key: random_key(),
             }),
         }
     }
@@ -178,6 +188,11 @@ impl BigCommerce {
 
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
+    }
+
+    /// The control panel's CSRF secret.
+    pub(crate) fn control_panel_key(&self) -> &[u8; 32] {
+        &self.inner.control_panel_key
     }
 
     pub fn clock(&self) -> &Clock {

@@ -131,6 +131,8 @@ pub(crate) struct Inner {
     /// The simulator's own base URL (no trailing slash): API and login base.
     pub base_url: String,
     pub http: reqwest::Client,
+    /// The control panel's secret for its CSRF tokens (random per simulator).
+    pub control_panel_key: [u8; 32],
 }
 
 impl Inner {

@@ -1,7 +1,8 @@
 //! The store's control panel, as far as the app-install journey needs it: server-rendered
 //! pages (no scripts, no external assets) in which a merchant signs in as a store user,
-//! installs, opens and uninstalls apps, manages users' access to apps, and opens an app's
-//! App Extension from an order.
+//! installs, opens and uninstalls apps, manages users' access to apps, opens an app's
+//! App Extension from an order, and acts on orders as a merchant does (edit, ship items,
+//! refund, change status, archive).
 //!
 //! Every action calls the control handle ([`BigCommerce`]), i.e. the same domain functions
 //! as the API and the tests, so a click here changes state and fires callbacks and webhooks
@@ -33,18 +34,30 @@
 //! | `GET`, `POST /manage/settings/users` | the owner's Users page; add a user |
 //! | `POST /manage/settings/users/{user_id}/apps/{client_id}/remove` | revoke a user's access → remove_user callback |
 //! | `GET /manage/orders`, `GET /manage/orders/{order_id}` | View Orders; an order with its Actions menu |
+//! | `GET`, `POST /manage/orders/{order_id}/edit` | Edit order → `edit_order` (`update_order` with staff notes) |
+//! | `GET`, `POST /manage/orders/{order_id}/ship` (`?address=`) | Ship items → `ship_items` (one shipment) |
+//! | `GET /manage/orders/{order_id}/refund`, `POST …/refund/quote`, `POST …/refund` | Refund: items, the quote's refund methods, the refund → `refund` |
+//! | `GET`, `POST /manage/orders/{order_id}/status` | Change status → `set_order_status` |
+//! | `GET`, `POST /manage/orders/{order_id}/archive` | Archive, after a confirmation → `archive_order` |
 //! | `GET /manage/orders/{order_id}/app-extensions/{n}` | an App Extension click (`bc/store/appExtension/{n}`) |
 //!
 //! Browser tests find things by `data-test` attributes (listed in each template); rows and
 //! buttons about one app, user, order or extension also carry `data-client-id`,
-//! `data-user-id`, `data-order-id` or `data-extension-id`.
+//! `data-user-id`, `data-order-id` or `data-extension-id`; order lines, addresses,
+//! shipments and refunds carry `data-line-id`, `data-address-id`, `data-shipment-id` and
+//! `data-refund-id`, and amounts their cents in `data-cents`.
 //!
 //! # Decisions where the platform is silent
 //!
 //! * Signing in is picking a user of the store (no passwords): the choice is kept in a
-//!   first-party cookie `bc_cp_user` (the user id) scoped to the store's base path. An
-//!   unknown or missing user is "signed out": every page but the sign-in page answers 401
+//!   first-party cookie `bc_cp_user` (`{user_id}.{session}`, a new random session id at each
+//!   sign-in) scoped to the store's base path. An unknown or missing user, or a cookie
+//!   without a session id, is "signed out": every page but the sign-in page answers 401
 //!   with the sign-in picker (coming back to the page asked for).
+//! * The order actions' forms carry the session's CSRF token (`csrf_token`, an HMAC of store,
+//!   user and session under a per-simulator key); a post without it, with another session's
+//!   or a forged one answers 403 and changes nothing. (The app-install and users forms,
+//!   which predate it, do not check it yet.)
 //! * Unknown store, app, order, user or extension: 404; a cancelled store: 403; a malformed
 //!   form: 400; a non-owner on the Users page: 403. Errors are HTML pages, never panics.
 //! * Any signed-in user may install, open and uninstall (as the domain allows); only the
@@ -61,9 +74,27 @@
 //!   extension has it. PANEL opens a side panel over the order page; LINK opens the app's
 //!   page under Apps. Incomplete (status 0) and archived orders are left out of the list
 //!   but their pages open.
+//! * The merchant's actions (Edit order, Ship items, Refund, Change status, Archive) are
+//!   always in the Actions menu; an action with nothing to do says so on its page or is
+//!   refused by the domain. Each is a page with a form; a success redirects (303) to the
+//!   order page with a notice (`cp-notice`; Archive: to the order list); a refusal answers
+//!   the order page with the domain's message (`order-error`) and 400 (invalid), 404
+//!   (unknown), 409 or 422 (store credit for a guest); an unreadable form is a 400 page.
+//! * Edit order sends only what changed (a quantity re-sent as it was does not clear the
+//!   line's discounts), all in one `edit_order`, so one `store/order/updated` per Save —
+//!   a Save without changes included, as every `PUT` fires it. Blank fields of an address
+//!   are sent as blank; a line is removed with its Remove box or quantity 0.
+//! * Ship items ships to one shipping address at a time (the first with something left,
+//!   or `?address=`), every remaining unit by default; the provider is one of the
+//!   documented `shipping_provider` values, the carrier a free AfterShip slug.
+//! * Refund asks the quote first (products by quantity, shipping and a custom ORDER
+//!   amount), shows its refund methods (the order's original payments first, then store
+//!   credit for registered customers, then a manual `custom` refund) and refunds with the
+//!   one picked, as the signed-in user (`user_id`), through the same path as the API.
 
 mod apps;
 mod login;
+mod order_actions;
 mod orders;
 mod pages;
 mod session;
@@ -110,6 +141,16 @@ pub mod paths {
         format!("/manage/orders/{order_id}")
     }
 
+    /// An order action's form (GET) and its submission (POST).
+    pub fn order_action(order_id: i64, action: super::OrderAction) -> String {
+        format!("/manage/orders/{order_id}/{}", action.segment())
+    }
+
+    /// The refund's second step: the quote and its refund methods (POST).
+    pub fn refund_quote(order_id: i64) -> String {
+        format!("/manage/orders/{order_id}/refund/quote")
+    }
+
     /// A click on App Extension `bc/store/appExtension/{extension}` for an order.
     pub fn order_extension(order_id: i64, extension: i64) -> String {
         format!("/manage/orders/{order_id}/app-extensions/{extension}")
@@ -124,6 +165,42 @@ pub mod paths {
 
     pub fn sign_in_as(user_id: i64) -> String {
         format!("/login/as/{user_id}")
+    }
+}
+
+/// The merchant's actions in an order's Actions menu, each a page with a form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrderAction {
+    /// Items, quantities, products, addresses, shipping cost, discount, staff notes.
+    Edit,
+    /// Ship items: one shipment for one shipping address.
+    Ship,
+    /// Refund items and/or amounts: the quote's refund methods, then the refund.
+    Refund,
+    /// Change the status (any of the 15, Cancelled included).
+    Status,
+    /// Archive, after a confirmation.
+    Archive,
+}
+
+impl OrderAction {
+    pub const ALL: [OrderAction; 5] = [
+        OrderAction::Edit,
+        OrderAction::Ship,
+        OrderAction::Refund,
+        OrderAction::Status,
+        OrderAction::Archive,
+    ];
+
+    /// The path segment after `/manage/orders/{id}/`.
+    pub fn segment(self) -> &'static str {
+        match self {
+            OrderAction::Edit => "edit",
+            OrderAction::Ship => "ship",
+            OrderAction::Refund => "refund",
+            OrderAction::Status => "status",
+            OrderAction::Archive => "archive",
+        }
     }
 }
 
@@ -187,6 +264,30 @@ pub(crate) fn router(sim: BigCommerce) -> Router {
         .route(&base(paths::ORDERS), get(orders::list))
         .route(&base("/manage/orders/{order_id}"), get(orders::detail))
         .route(
+            &base("/manage/orders/{order_id}/edit"),
+            get(order_actions::edit_page).post(order_actions::edit),
+        )
+        .route(
+            &base("/manage/orders/{order_id}/ship"),
+            get(order_actions::ship_page).post(order_actions::ship),
+        )
+        .route(
+            &base("/manage/orders/{order_id}/refund"),
+            get(order_actions::refund_page).post(order_actions::refund),
+        )
+        .route(
+            &base("/manage/orders/{order_id}/refund/quote"),
+            post(order_actions::refund_quote),
+        )
+        .route(
+            &base("/manage/orders/{order_id}/status"),
+            get(order_actions::status_page).post(order_actions::set_status),
+        )
+        .route(
+            &base("/manage/orders/{order_id}/archive"),
+            get(order_actions::archive_page).post(order_actions::archive),
+        )
+        .route(
             &base("/manage/orders/{order_id}/app-extensions/{extension}"),
             get(orders::extension),
         )
@@ -231,6 +332,62 @@ impl BigCommerce {
             self.control_panel_url(store_hash),
             paths::sign_in_as(user_id)
         ))
+    }
+
+    /// `{base}/manage/orders`: View Orders (needs a signed-in browser).
+    pub fn control_panel_orders_url(&self, store_hash: &str) -> String {
+        format!("{}{}", self.control_panel_url(store_hash), paths::ORDERS)
+    }
+
+    /// `{base}/manage/orders/{order_id}`: the order's page (needs a signed-in browser).
+    pub fn control_panel_order_url(&self, store_hash: &str, order_id: i64) -> String {
+        format!(
+            "{}{}",
+            self.control_panel_url(store_hash),
+            paths::order(order_id)
+        )
+    }
+
+    /// The page of one of the merchant's actions on an order, e.g.
+    /// `{base}/manage/orders/250/ship` (needs a signed-in browser).
+    pub fn control_panel_order_action_url(
+        &self,
+        store_hash: &str,
+        order_id: i64,
+        action: OrderAction,
+    ) -> String {
+        format!(
+            "{}{}",
+            self.control_panel_url(store_hash),
+            paths::order_action(order_id, action)
+        )
+    }
+
+    /// A URL that signs `user_id` in and lands on the order's page: what a browser test
+    /// opens to act on an order as that user. Unknown store, user or order: `NotFound`.
+    pub fn control_panel_order_sign_in_url(
+        &self,
+        store_hash: &str,
+        user_id: i64,
+        order_id: i64,
+    ) -> DomainResult<String> {
+        if self.order(store_hash, order_id).is_none() {
+            return Err(DomainError::not_found("order"));
+        }
+        self.control_panel_sign_in_url(store_hash, user_id, Some(&paths::order(order_id)))
+    }
+
+    /// [`Self::control_panel_order_sign_in_url`] for the store owner.
+    pub fn control_panel_owner_order_url(
+        &self,
+        store_hash: &str,
+        order_id: i64,
+    ) -> DomainResult<String> {
+        let owner = self
+            .store(store_hash)
+            .ok_or_else(|| DomainError::not_found("store"))?
+            .owner_id;
+        self.control_panel_order_sign_in_url(store_hash, owner, order_id)
     }
 
     /// [`Self::control_panel_sign_in_url`] for the store owner, landing on My Apps.

@@ -1,15 +1,26 @@
-//! Who is signed in: the `bc_cp_user` cookie (a user id), scoped to the store's base path,
-//! checked against the store's users on every request.
+//! Who is signed in: the `bc_cp_user` cookie (`{user_id}.{session}`, a fresh random session
+//! id at every sign-in), scoped to the store's base path, checked against the store's users
+//! on every request; and the session's CSRF token, which forms that change an order carry
+//! in a hidden field.
 
 use axum::http::{HeaderMap, HeaderValue, Uri, header};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 use super::login::LoginPage;
 use super::pages::{Chrome, CpError, CpResult, UserView};
 use super::{base_path, is_local_path};
 use crate::bigcommerce::control::BigCommerce;
+use crate::bigcommerce::domain::random_hex;
 use crate::bigcommerce::model::{StoreState, StoreStatus, User};
 
 pub(super) const COOKIE: &str = "bc_cp_user";
+
+/// The hidden form field carrying the CSRF token.
+pub(super) const CSRF_FIELD: &str = "csrf_token";
+
+/// Hex characters of a session id.
+const SESSION_LEN: usize = 32;
 
 /// A live store's snapshot and its control-panel base path.
 pub(super) struct StorePage {
@@ -68,6 +79,10 @@ impl StorePage {
 pub(super) struct Ctx {
     pub page: StorePage,
     pub user: User,
+    /// The session's CSRF token, for the hidden field of forms.
+    pub csrf: String,
+    /// The same token's MAC, for checking a posted token in constant time.
+    mac: Hmac<Sha256>,
 }
 
 impl Ctx {
@@ -80,7 +95,7 @@ impl Ctx {
     ) -> CpResult<Self> {
         let page = StorePage::load(sim, store_hash)?;
         match signed_in(headers, &page.store) {
-            Some(user) => Ok(Self { page, user }),
+            Some((user, session)) => Self::signed_in(sim, page, user, &session),
             None => {
                 let next = page.next_or_home(uri.path_and_query().map(|p| p.as_str()));
                 Err(page.signed_out(&next))
@@ -92,11 +107,41 @@ impl Ctx {
     pub fn for_action(sim: &BigCommerce, store_hash: &str, headers: &HeaderMap) -> CpResult<Self> {
         let page = StorePage::load(sim, store_hash)?;
         match signed_in(headers, &page.store) {
-            Some(user) => Ok(Self { page, user }),
+            Some((user, session)) => Self::signed_in(sim, page, user, &session),
             None => {
                 let next = page.next_or_home(None);
                 Err(page.signed_out(&next))
             }
+        }
+    }
+
+    fn signed_in(sim: &BigCommerce, page: StorePage, user: User, session: &str) -> CpResult<Self> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(sim.control_panel_key())
+            .map_err(|_| CpError::forbidden("The control panel has no session key."))?;
+        // Bound to the store, the user and this sign-in: a token is good for one session.
+        mac.update(format!("cp-csrf\0{}\0{}\0{session}", page.hash(), user.id).as_bytes());
+        let csrf = hex::encode(mac.clone().finalize().into_bytes());
+        Ok(Self {
+            page,
+            user,
+            csrf,
+            mac,
+        })
+    }
+
+    /// A form post that changes state must carry this session's token: 403 otherwise.
+    pub fn check_csrf(&self, sent: Option<&str>, chrome: &Chrome) -> CpResult<()> {
+        let valid = sent
+            .and_then(|token| hex::decode(token.trim()).ok())
+            .is_some_and(|bytes| self.mac.clone().verify_slice(&bytes).is_ok());
+        if valid {
+            Ok(())
+        } else {
+            Err(CpError::forbidden(
+                "This form did not come from your control-panel session (its security token \
+                 is missing or out of date). Reload the page and try again.",
+            )
+            .within(chrome))
         }
     }
 
@@ -117,7 +162,8 @@ impl Ctx {
     }
 }
 
-fn signed_in(headers: &HeaderMap, store: &StoreState) -> Option<User> {
+/// The signed-in user and the session id, from `{user_id}.{session}`.
+fn signed_in(headers: &HeaderMap, store: &StoreState) -> Option<(User, String)> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -125,14 +171,19 @@ fn signed_in(headers: &HeaderMap, store: &StoreState) -> Option<User> {
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .filter(|(name, _)| *name == COOKIE)
-        .filter_map(|(_, value)| value.parse::<i64>().ok())
-        .find_map(|id| store.users.get(&id).cloned())
+        .filter_map(|(_, value)| value.split_once('.'))
+        .filter(|(_, session)| {
+            session.len() == SESSION_LEN && session.bytes().all(|b| b.is_ascii_hexdigit())
+        })
+        .filter_map(|(id, session)| Some((id.parse::<i64>().ok()?, session)))
+        .find_map(|(id, session)| Some((store.users.get(&id).cloned()?, session.to_owned())))
 }
 
-/// `Set-Cookie` signing `user_id` in to the control panel at `base`.
+/// `Set-Cookie` signing `user_id` in to the control panel at `base`, in a new session.
 pub(super) fn sign_in_cookie(base: &str, user_id: i64) -> Option<HeaderValue> {
+    let session = random_hex(SESSION_LEN);
     HeaderValue::from_str(&format!(
-        "{COOKIE}={user_id}; Path={base}; HttpOnly; SameSite=Lax"
+        "{COOKIE}={user_id}.{session}; Path={base}; HttpOnly; SameSite=Lax"
     ))
     .ok()
 }

@@ -4,6 +4,7 @@
 
 mod apps;
 mod bad_inputs;
+mod order_actions;
 mod orders;
 mod sign_in;
 mod users;
