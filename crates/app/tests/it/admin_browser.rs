@@ -240,3 +240,124 @@ async fn a_rejected_update_shows_in_the_transaction_log_and_the_side_panel() {
     b.client.clone().close().await.unwrap();
     w.finish().await;
 }
+
+/// The merchant works a paid SeQura order in the BigCommerce control panel (Chromium): ships
+/// part of it, then the rest, then refunds one item to a custom (offline) method. Each
+/// action fires BigCommerce's webhooks, the app syncs the order, and SeQura's carts follow.
+#[tokio::test]
+async fn the_merchants_control_panel_actions_reach_sequra() {
+    let Some(b) = browser().await else { return };
+    let w = crate::support::world::World::connected(false).await;
+    let c = &b.client;
+    let r = reqwest::Client::new()
+        .post(format!(
+            "{}/storefront/{}/checkouts/c5e1b6f2-6a53-4a5e-9a5e-2f3b7c2d9e10/solicitations",
+            w.app.base_url,
+            w.store()
+        ))
+        .json(&serde_json::json!({ "product": "i1" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let sq = w.sequra.control().orders().into_iter().last().unwrap();
+    w.sequra.control().approve(sq.uuid).unwrap();
+    w.sequra.control().flush().await;
+    let settle = || async {
+        w.bc.webhooks().flush().await;
+        w.app.drain_jobs().await;
+    };
+    settle().await;
+    let order = w.bc.orders(w.store())[0].clone();
+    let (shirt, shoes) = (order.lines[0].id, order.lines[1].id);
+    let qty = |cart: &sandbox::sequra::payload::Cart, sku: &str| -> i64 {
+        cart.items
+            .iter()
+            .filter(|i| i.kind == "product" && i.reference == sku)
+            .map(|i| i.quantity.unwrap_or(0))
+            .sum()
+    };
+    assert!(
+        w.sequra
+            .control()
+            .order(sq.uuid)
+            .unwrap()
+            .updates
+            .is_empty()
+    );
+
+    // Signed in as the owner, the order's page › Actions › Ship items: one shirt only.
+    let order_url = format!(
+        "{}/manage/orders/{}",
+        w.bc.control_panel_url(w.store()),
+        order.id
+    );
+    c.goto(&w.bc.control_panel_owner_url(w.store()).unwrap())
+        .await
+        .unwrap();
+    c.goto(&order_url).await.unwrap();
+    click(c, "[data-test=order-actions] summary").await;
+    click(c, "[data-test=order-action-ship]").await;
+    fill(
+        c,
+        &format!("[data-test=ship-line-quantity][data-line-id='{shirt}']"),
+        "1",
+    )
+    .await;
+    fill(
+        c,
+        &format!("[data-test=ship-line-quantity][data-line-id='{shoes}']"),
+        "0",
+    )
+    .await;
+    fill(c, "[data-test=ship-tracking-number]", "EJ958083578ES").await;
+    click(c, "[data-test=ship-submit]").await;
+    wait_for(c, "[data-test=cp-notice]").await;
+    settle().await;
+    let now = w.sequra.control().order(sq.uuid).unwrap();
+    assert_eq!(qty(&now.shipped_cart, "CAM-ALG-M-AZ"), 1);
+    assert_eq!(qty(&now.unshipped_cart, "CAM-ALG-M-AZ"), 1);
+    assert_eq!(qty(&now.unshipped_cart, "ZAP-RUN-42"), 1);
+
+    // Ship the rest: the form offers what is left.
+    click(c, "[data-test=order-actions] summary").await;
+    click(c, "[data-test=order-action-ship]").await;
+    fill(c, "[data-test=ship-tracking-number]", "EJ958083579ES").await;
+    click(c, "[data-test=ship-submit]").await;
+    wait_for(c, "[data-test=cp-notice]").await;
+    settle().await;
+    let now = w.sequra.control().order(sq.uuid).unwrap();
+    assert!(
+        now.unshipped_cart.items.is_empty(),
+        "{:?}",
+        now.unshipped_cart
+    );
+    assert_eq!(now.shipped_cart.order_total_with_tax, 11_500);
+
+    // Refund one shirt. The order was paid outside BigCommerce's gateways, so the quote
+    // offers a custom (offline) refund, as BigCommerce does for an app's orders.
+    click(c, "[data-test=order-actions] summary").await;
+    click(c, "[data-test=order-action-refund]").await;
+    fill(
+        c,
+        &format!("[data-test=refund-line-quantity][data-line-id='{shirt}']"),
+        "1",
+    )
+    .await;
+    click(c, "[data-test=refund-continue]").await;
+    click(c, "[data-test=refund-method][data-kind=custom]").await;
+    click(c, "[data-test=refund-submit]").await;
+    wait_for_text(c, "[data-test=cp-notice]", "Refund #").await;
+    settle().await;
+    let now = w.sequra.control().order(sq.uuid).unwrap();
+    assert_eq!(
+        qty(&now.shipped_cart, "CAM-ALG-M-AZ"),
+        1,
+        "{:?}",
+        now.shipped_cart
+    );
+    assert_eq!(now.shipped_cart.order_total_with_tax, 9_000);
+    assert_eq!(now.updates.len(), 3, "one update per merchant action");
+    b.client.clone().close().await.unwrap();
+    w.finish().await;
+}
