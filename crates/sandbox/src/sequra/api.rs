@@ -101,6 +101,8 @@ async fn observe(State(shared): SharedState, request: Request, next: Next) -> Re
         let mut state = shared.state.lock();
         (state.faults.latency, state.faults.take_failure(&path))
     };
+    let _write =
+        (method != "GET" && method != "HEAD").then(|| WriteInFlight::enter(&shared, &path));
     if let Some(latency) = latency {
         tokio::time::sleep(latency).await;
     }
@@ -132,6 +134,41 @@ async fn observe(State(shared): SharedState, request: Request, next: Next) -> Re
     state.requests.push(record);
     drop(state);
     response
+}
+
+/// Counts a write to `path` while it is answered (dropped when the answer is ready or
+/// the caller went away), keeping the highest overlap seen: evidence, for tests, that a
+/// client never writes one order from two places at once.
+struct WriteInFlight {
+    shared: Arc<Shared>,
+    path: String,
+}
+
+impl WriteInFlight {
+    fn enter(shared: &Arc<Shared>, path: &str) -> Self {
+        let mut state = shared.state.lock();
+        let now = {
+            let n = state.writes_in_flight.entry(path.to_owned()).or_insert(0);
+            *n += 1;
+            *n
+        };
+        let max = state.write_overlap.entry(path.to_owned()).or_insert(0);
+        *max = (*max).max(now);
+        drop(state);
+        Self {
+            shared: Arc::clone(shared),
+            path: path.to_owned(),
+        }
+    }
+}
+
+impl Drop for WriteInFlight {
+    fn drop(&mut self) {
+        let mut state = self.shared.state.lock();
+        if let Some(n) = state.writes_in_flight.get_mut(&self.path) {
+            *n = n.saturating_sub(1);
+        }
+    }
 }
 
 fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {

@@ -94,6 +94,7 @@ pub mod payload;
 pub mod records;
 mod state;
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -397,6 +398,13 @@ impl SequraSim {
             .iter()
             .filter_map(|id| state.notifications.get(id).cloned())
             .collect())
+    }
+
+    /// For each path written to (`POST`/`PUT`/`PATCH`/`DELETE`), the most writes that were
+    /// being answered at the same time. A shop that never writes one order from two places
+    /// at once shows 1 everywhere.
+    pub fn write_overlap(&self) -> BTreeMap<String, u32> {
+        self.shared.state.lock().write_overlap.clone()
     }
 
     /// Turns every fault off.

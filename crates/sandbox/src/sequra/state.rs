@@ -170,6 +170,10 @@ pub(crate) struct State {
     pub requests: Vec<RequestRecord>,
     pub reports: Vec<DeliveryReportRecord>,
     pub integrations: Vec<StoreIntegration>,
+    /// Writes (`POST`/`PUT`/`PATCH`/`DELETE`) being answered now, per path.
+    pub writes_in_flight: HashMap<String, u32>,
+    /// The most writes to one path ever answered at the same time, per path.
+    pub write_overlap: BTreeMap<String, u32>,
 }
 
 fn chrono_duration(duration: Duration) -> chrono::Duration {

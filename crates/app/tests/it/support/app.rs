@@ -15,6 +15,9 @@ use super::db::PgTestDb;
 
 pub struct TestApp {
     pub base_url: String,
+    /// What another instance of the same deployment is started with: same public URL,
+    /// database and master key.
+    pub sibling: AppOptions,
     pub state: AppState,
     pub clock: ManualClock,
     pub data: tempfile::TempDir,
@@ -38,6 +41,14 @@ pub struct AppOptions {
     pub sequra_base: Option<String>,
     /// Run on a fresh PostgreSQL database (`DATABASE_URL` must be set) instead of SQLite.
     pub postgres: bool,
+    /// The URL BigCommerce and SeQura reach the app at (a load balancer's), when it is not
+    /// the instance's own.
+    pub public_url: Option<String>,
+    /// Join this existing database (another instance's) instead of creating one; the
+    /// instance that created it drops it.
+    pub database_url: Option<String>,
+    /// The master key (base64); instances sharing a database must share it.
+    pub master_key: Option<String>,
 }
 
 /// The app on SQLite in a temporary data dir, HTTP only (tests step the worker by hand).
@@ -61,7 +72,10 @@ pub async fn spawn_on(listener: tokio::net::TcpListener, options: AppOptions) ->
         "--data-dir".into(),
         data.path().to_str().unwrap().to_owned(),
         "--public-url".into(),
-        base_url.clone(),
+        options
+            .public_url
+            .clone()
+            .unwrap_or_else(|| base_url.clone()),
     ];
     if let Some(bc) = &options.bc_base {
         args.extend([
@@ -87,10 +101,17 @@ pub async fn spawn_on(listener: tokio::net::TcpListener, options: AppOptions) ->
     }
     let mut config = Config::from_args(args).unwrap();
     config.database_url = None;
-    config.master_key = Some(sequra_bc::crypto::Sealer::generate_key_base64().into());
+    let master_key = options
+        .master_key
+        .clone()
+        .unwrap_or_else(sequra_bc::crypto::Sealer::generate_key_base64);
+    config.master_key = Some(master_key.clone().into());
     config.bc_client_id = options.bc_client_id.clone().unwrap_or_default();
     config.bc_client_secret = options.bc_client_secret.clone().map(SecretString::from);
-    let pg = if options.postgres {
+    let pg = if let Some(url) = &options.database_url {
+        config.database_url = Some(url.clone());
+        None
+    } else if options.postgres {
         let url = std::env::var("DATABASE_URL").expect("postgres tests need DATABASE_URL");
         let pg = PgTestDb::create(&url).await;
         config.database_url = Some(pg.url());
@@ -99,6 +120,7 @@ pub async fn spawn_on(listener: tokio::net::TcpListener, options: AppOptions) ->
         None
     };
     let clock = ManualClock::default();
+    let database_url = config.database_url.clone();
     let app = Application::build_on(config, listener, Arc::new(clock.clone()))
         .await
         .unwrap();
@@ -106,8 +128,20 @@ pub async fn spawn_on(listener: tokio::net::TcpListener, options: AppOptions) ->
     let server = tokio::spawn(async move {
         let _ = app.run().await;
     });
+    let sibling = AppOptions {
+        public_url: Some(
+            options
+                .public_url
+                .clone()
+                .unwrap_or_else(|| base_url.clone()),
+        ),
+        database_url,
+        master_key: Some(master_key),
+        ..options
+    };
     TestApp {
         base_url,
+        sibling,
         state,
         clock,
         data,

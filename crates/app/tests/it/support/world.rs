@@ -18,10 +18,44 @@ pub struct World {
     pub example: Example,
     /// The sandboxes' shared clock (webhook and IPN retries, review delays).
     pub clock: Clock,
+    /// Further instances of the app on the same database, behind one load balancer with
+    /// `app` (see [`world_with`]).
+    pub more: Vec<TestApp>,
+    _balancer: Option<tokio::task::JoinHandle<()>>,
     _bc_task: tokio::task::JoinHandle<()>,
 }
 
 pub async fn world(postgres: bool) -> World {
+    world_with(postgres, 1).await
+}
+
+/// Round-robin TCP balancing: each new connection goes to the next instance.
+fn balance(front: tokio::net::TcpListener, backs: Vec<String>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut next = 0;
+        loop {
+            let Ok((mut inbound, _)) = front.accept().await else {
+                return;
+            };
+            let back = backs[next % backs.len()].clone();
+            next += 1;
+            tokio::spawn(async move {
+                if let Ok(mut outbound) = tokio::net::TcpStream::connect(back).await {
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                }
+            });
+        }
+    })
+}
+
+/// `instances` copies of the app on one database (PostgreSQL when more than one), behind
+/// a round-robin load balancer whose URL is the app's public URL: what BigCommerce and
+/// SeQura call.
+pub async fn world_with(postgres: bool, instances: usize) -> World {
+    assert!(
+        instances == 1 || postgres,
+        "instances share a PostgreSQL database"
+    );
     let bc_clock = Clock::new();
     let webhooks = Webhooks::with_options(WebhooksOptions {
         clock: bc_clock.clone(),
@@ -42,8 +76,16 @@ pub async fn world(postgres: bool) -> World {
     })
     .await
     .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mut listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let app_base = format!("http://{}", listener.local_addr().unwrap());
+    let mut front = None;
+    if instances > 1 {
+        // The balancer takes the public address; the first instance gets its own.
+        front = Some(std::mem::replace(
+            &mut listener,
+            tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+        ));
+    }
     spawned
         .sim
         .register_app(sandbox::bigcommerce::AppRegistration::example(&app_base))
@@ -62,10 +104,26 @@ pub async fn world(postgres: bool) -> World {
             bc_client_secret: Some(EXAMPLE_CLIENT_SECRET.into()),
             sequra_base: Some(sequra.base_url().to_owned()),
             postgres,
+            public_url: front.as_ref().map(|_| app_base.clone()),
+            ..AppOptions::default()
         },
     )
     .await;
+    let mut more = Vec::new();
+    for _ in 1..instances {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        more.push(spawn_on(listener, app.sibling.clone()).await);
+    }
+    let balancer = front.map(|front| {
+        let backs = std::iter::once(&app)
+            .chain(&more)
+            .map(|a| a.base_url.trim_start_matches("http://").to_owned())
+            .collect();
+        balance(front, backs)
+    });
     World {
+        more,
+        _balancer: balancer,
         app,
         storefront,
         sequra,
@@ -103,7 +161,12 @@ impl World {
     /// Installed, connected to the SeQura sandbox's demo account, selling in Spain and
     /// France: the state a merchant leaves the admin in.
     pub async fn connected(postgres: bool) -> World {
-        let w = world(postgres).await;
+        Self::connected_instances(postgres, 1).await
+    }
+
+    /// [`World::connected`] with `instances` copies of the app behind a load balancer.
+    pub async fn connected_instances(postgres: bool, instances: usize) -> World {
+        let w = world_with(postgres, instances).await;
         let (status, page) = w.install_as(w.example.owner_id).await;
         assert_eq!(status, 200, "{page}");
         let admin = Admin {
@@ -137,6 +200,9 @@ impl World {
     }
 
     pub async fn finish(self) {
+        for other in self.more {
+            other.finish().await;
+        }
         self.app.finish().await;
     }
 }

@@ -967,3 +967,27 @@ async fn injected_failures_latency_and_their_path_prefix() {
     let statuses: Vec<u16> = h.sim.requests().iter().map(|r| r.status).collect();
     assert_eq!(statuses, [503, 500, 200, 503, 200, 200, 200]);
 }
+
+#[tokio::test]
+async fn overlapping_writes_to_one_path_are_counted() {
+    let h = Harness::new().await;
+    let uuid = confirmed(&h).await;
+    let path = format!("merchants/{MERCHANT}/orders/{uuid}");
+    let body = update(json!([]), json!([])).to_string();
+    // One after the other: never more than one at a time.
+    h.call(Method::PUT, &path, Some(&body)).await;
+    let overlap = h.sim.write_overlap();
+    assert_eq!(overlap.get(&format!("/{path}")), Some(&1), "{overlap:?}");
+    // Two at once, held by latency long enough to meet.
+    h.sim
+        .set_latency(Some(std::time::Duration::from_millis(200)));
+    let (a, b) = tokio::join!(
+        h.call(Method::PUT, &path, Some(&body)),
+        h.call(Method::PUT, &path, Some(&body))
+    );
+    assert!(a.status > 0 && b.status > 0);
+    let overlap = h.sim.write_overlap();
+    assert_eq!(overlap.get(&format!("/{path}")), Some(&2), "{overlap:?}");
+    // Reads are not writes.
+    assert!(!overlap.keys().any(|p| p.ends_with("payment_methods")));
+}
