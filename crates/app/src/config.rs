@@ -91,6 +91,17 @@ pub struct Config {
     )]
     pub sequra_live_portal_url: String,
 
+    /// How long a job stays claimed by the worker that took it. A worker that dies (a
+    /// crash, a SIGKILL, a lost machine) holds its job this long; then another worker runs
+    /// it. Must exceed the longest job (a few API calls, each with a 20 s timeout).
+    #[arg(long, env = "SEQURA_BC_JOB_LEASE_SECS", default_value_t = 120)]
+    pub job_lease_secs: u64,
+
+    /// How long an instance handling one of SeQura's notifications holds that order's
+    /// lock; if it dies meanwhile, SeQura's retries are answered 409 until then.
+    #[arg(long, env = "SEQURA_BC_NOTIFICATION_LEASE_SECS", default_value_t = 60)]
+    pub notification_lease_secs: u64,
+
     /// Run only the HTTP API (another instance runs the worker).
     #[arg(long, conflicts_with = "worker_only")]
     pub no_worker: bool,

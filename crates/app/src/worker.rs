@@ -54,6 +54,7 @@ pub fn worker(state: &AppState) -> Worker<Dispatcher> {
         },
         Arc::clone(&state.clock),
     )
+    .with_lease(Duration::from_secs(state.config.job_lease_secs))
 }
 
 /// How often every store's webhooks, script and extension are re-checked (BigCommerce

@@ -16,8 +16,6 @@
 //!   confirmation; 409 while BigCommerce or SeQura is unavailable (SeQura tries again);
 //!   410 when the order cannot be placed (the cart changed; SeQura then cancels).
 
-use std::time::Duration;
-
 use bigcommerce::StoreClient;
 use bigcommerce::checkouts::CheckoutTokenRequest;
 use bigcommerce::metafields::{MetafieldWrite, PermissionSet};
@@ -35,8 +33,6 @@ use crate::domain::{SequraState, StoreHash};
 use crate::state::AppState;
 use crate::web::AppError;
 
-/// How long one notification may hold a solicitation.
-const LEASE: Duration = Duration::from_secs(60);
 /// Checkout tokens outlive SeQura's longest review (a week).
 const TOKEN_TTL_SECS: u32 = 7 * 24 * 3600;
 /// Uses of the confirmation link: SeQura's form and the checkout script may both send the
@@ -149,7 +145,8 @@ pub async fn handle(
 
     let token = uuid::Uuid::new_v4().to_string();
     let now = state.clock.now_ms();
-    let lease_ms = i64::try_from(LEASE.as_millis()).unwrap_or(60_000);
+    let lease_ms = i64::try_from(state.config.notification_lease_secs.saturating_mul(1_000))
+        .unwrap_or(i64::MAX);
     if !state
         .db
         .lock_solicitation(&store, id, &token, now, now + lease_ms)
