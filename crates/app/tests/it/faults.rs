@@ -53,7 +53,16 @@ macro_rules! on_both_backends {
 
 /// A guest checkout of `shirts` × 25 € and `shoes` × 60 €, 5 € shipping, to Spain.
 pub fn new_checkout(w: &World, shirts: i64, shoes: i64) -> String {
-    let [shirt, shoe] = w.example.products;
+    new_checkout_in(&w.bc, &w.example, shirts, shoes)
+}
+
+pub fn new_checkout_in(
+    bc: &sandbox::bigcommerce::BigCommerce,
+    example: &sandbox::bigcommerce::Example,
+    shirts: i64,
+    shoes: i64,
+) -> String {
+    let [shirt, shoe] = example.products;
     let mut items = Vec::new();
     if shirts > 0 {
         items.push(NewLine {
@@ -67,8 +76,8 @@ pub fn new_checkout(w: &World, shirts: i64, shoes: i64) -> String {
             quantity: shoes,
         });
     }
-    w.bc.create_checkout(
-        w.store(),
+    bc.create_checkout(
+        &example.store_hash,
         NewCheckout {
             id: None,
             customer_id: None,
@@ -86,18 +95,26 @@ pub fn new_checkout(w: &World, shirts: i64, shoes: i64) -> String {
 
 /// The shopper picks "pay later" at the checkout: the app asks SeQura for an order.
 pub async fn solicit(w: &World, app_base: &str, checkout: &str) -> Uuid {
-    let before = w.sequra.control().orders().len();
+    solicit_in(w.sequra.control(), w.store(), app_base, checkout).await
+}
+
+pub async fn solicit_in(
+    sequra: &sandbox::sequra::SequraSim,
+    store: &str,
+    app_base: &str,
+    checkout: &str,
+) -> Uuid {
+    let before = sequra.orders().len();
     let r = reqwest::Client::new()
         .post(format!(
-            "{app_base}/storefront/{}/checkouts/{checkout}/solicitations",
-            w.store()
+            "{app_base}/storefront/{store}/checkouts/{checkout}/solicitations"
         ))
         .json(&json!({ "product": "i1" }))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
-    let orders = w.sequra.control().orders();
+    let orders = sequra.orders();
     assert_eq!(orders.len(), before + 1);
     orders.last().unwrap().uuid
 }
@@ -199,15 +216,36 @@ pub async fn invariants(
     app: &crate::support::app::TestApp,
     failures: Failures,
 ) -> BTreeMap<Uuid, i64> {
-    let store = w.store();
-    let bc_orders = w.bc.orders(store);
+    let parties = Parties {
+        bc: &w.bc,
+        sequra: w.sequra.control(),
+        store: w.store(),
+        db: &app.state.db,
+        now_ms: app.clock.now_ms(),
+    };
+    invariants_of(&parties, failures).await
+}
+
+/// The two platforms' states and the app's database, wherever the app runs.
+pub struct Parties<'a> {
+    pub bc: &'a sandbox::bigcommerce::BigCommerce,
+    pub sequra: &'a sandbox::sequra::SequraSim,
+    pub store: &'a str,
+    pub db: &'a sequra_bc::db::Db,
+    /// The app's time now.
+    pub now_ms: i64,
+}
+
+pub async fn invariants_of(p: &Parties<'_>, failures: Failures) -> BTreeMap<Uuid, i64> {
+    let store = p.store;
+    let bc_orders = p.bc.orders(store);
     let mut paid = BTreeMap::new();
-    for sq in w.sequra.control().orders() {
+    for sq in p.sequra.orders() {
         let approved = sq.approved_at.is_some();
         let tied: Vec<i64> = bc_orders
             .iter()
             .filter(|o| {
-                w.bc.metafields(store, o.id)
+                p.bc.metafields(store, o.id)
                     .iter()
                     .any(|m| m.value.contains(&sq.uuid.to_string()))
             })
@@ -229,7 +267,7 @@ pub async fn invariants(
             sq.uuid,
             sq.state
         );
-        carts_match(w, &sq, tied[0]);
+        carts_match(p, &sq, tied[0]);
         paid.insert(sq.uuid, tied[0]);
     }
     assert_eq!(
@@ -238,11 +276,11 @@ pub async fn invariants(
         "every BigCommerce order comes from one approved SeQura order"
     );
     let hash = StoreHash::parse(store).unwrap();
-    let db = &app.state.db;
-    assert_eq!(
-        db.next_job_due().await.unwrap(),
-        None,
-        "nothing left queued"
+    let db = p.db;
+    let next = db.next_job_due().await.unwrap();
+    assert!(
+        next.is_none_or(|at| at > p.now_ms),
+        "nothing left queued that should have run: {next:?}"
     );
     let dead = db.jobs(&hash, "dead").await.unwrap();
     let log = db
@@ -272,8 +310,8 @@ pub async fn invariants(
 
 /// SeQura's carts against BigCommerce's order: per product, what is shipped and what is not
 /// (refunds come out of the unshipped part first), and together what is left to pay.
-fn carts_match(w: &World, sq: &SequraOrder, order_id: i64) {
-    let order = w.bc.order(w.store(), order_id).unwrap();
+fn carts_match(p: &Parties<'_>, sq: &SequraOrder, order_id: i64) {
+    let order = p.bc.order(p.store, order_id).unwrap();
     if [5, 6].contains(&order.status_id) {
         assert!(
             sq.unshipped_cart.items.is_empty() && sq.shipped_cart.items.is_empty(),
@@ -306,9 +344,9 @@ fn carts_match(w: &World, sq: &SequraOrder, order_id: i64) {
         unshipped,
         "unshipped of {order_id}"
     );
-    let totals = w.bc.order_totals(w.store(), order_id).unwrap();
+    let totals = p.bc.order_totals(p.store, order_id).unwrap();
     let refunded: i64 =
-        w.bc.refunds(w.store(), order_id)
+        p.bc.refunds(p.store, order_id)
             .iter()
             .flat_map(|r| r.payments.iter())
             .filter(|p| p.provider_id != "storecredit")
@@ -682,4 +720,128 @@ async fn two_instances_and_two_workers_on_one_postgres() {
         "both workers ran jobs: {ran:?} then {ran_later:?}"
     );
     w.finish().await;
+}
+
+// ---- PostgreSQL restarted under load --------------------------------------------------------
+
+/// A PostgreSQL server of the test's own (a Debian cluster on a free port, trust auth), so
+/// that restarting it disturbs no other test. Dropped with the value.
+struct PrivateCluster {
+    version: String,
+    name: String,
+    port: u16,
+}
+
+impl PrivateCluster {
+    fn create() -> Option<Self> {
+        use std::process::{Command, Stdio};
+        let version = std::fs::read_dir("/etc/postgresql")
+            .ok()?
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .max()?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .ok()?
+            .local_addr()
+            .ok()?
+            .port();
+        let name = format!("seqbc_{}_{port}", std::process::id());
+        let created = Command::new("pg_createcluster")
+            .args([&version, &name, "-p", &port.to_string(), "--start"])
+            .args(["--", "--auth=trust"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .ok()?;
+        created.success().then_some(Self {
+            version,
+            name,
+            port,
+        })
+    }
+
+    fn admin_url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// `pg_ctlcluster restart -m fast`: every connection is cut, the server goes down
+    /// and comes back.
+    fn restart_command(&self) -> std::process::Command {
+        let mut c = std::process::Command::new("pg_ctlcluster");
+        c.args([&self.version, &self.name, "restart", "-m", "fast"]);
+        c
+    }
+}
+
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("pg_dropcluster")
+            .args([&self.version, &self.name, "--stop"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}
+
+/// The PostgreSQL server restarts while IPNs are handled, webhooks arrive, the worker
+/// syncs and shoppers' requests keep coming. Whatever failed during the restart is retried
+/// (SeQura's IPN retries, BigCommerce's webhook retries, the job queue); the pool reconnects
+/// by itself, and the invariants hold.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_restarted_under_load() {
+    let Some(cluster) = PrivateCluster::create() else {
+        let required = std::env::var("SEQURA_BC_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
+        assert!(
+            !required,
+            "SEQURA_BC_REQUIRE_POSTGRES=1 but no PostgreSQL cluster could be created \
+             (pg_createcluster, as root)"
+        );
+        eprintln!("pg_createcluster unavailable: PostgreSQL restart scenario skipped");
+        return;
+    };
+    let db = crate::support::db::PgTestDb::create(&cluster.admin_url()).await;
+    let w = World::connected_on(true, 1, Some(db.url())).await;
+    for uuid in three_shoppers(&w).await {
+        w.sequra.control().approve(uuid).unwrap();
+    }
+    settle(&w).await;
+    let paid = invariants(&w, &w.app, Failures::None).await;
+
+    // The load: three more shoppers approved (IPNs), the merchant working the first
+    // orders (webhooks, then jobs), a stream of health checks that read the database.
+    for uuid in three_shoppers(&w).await {
+        w.sequra.control().approve(uuid).unwrap();
+    }
+    merchant_works(&w, &bc_ids(&paid));
+    let mut restart = cluster.restart_command();
+    let restarting = tokio::task::spawn_blocking(move || restart.status());
+    let health = format!("{}/healthz", w.app.base_url);
+    let probe = async {
+        let (mut ok, mut failed) = (0, 0);
+        while !restarting.is_finished() {
+            match reqwest::get(&health).await {
+                Ok(r) if r.status().is_success() => ok += 1,
+                _ => failed += 1,
+            }
+        }
+        let status = restarting.await.unwrap().unwrap();
+        assert!(status.success(), "pg_ctlcluster restart: {status}");
+        (ok, failed)
+    };
+    let (_, _, _, (ok, failed)) = tokio::join!(
+        w.sequra.control().flush(),
+        w.bc.webhooks().flush(),
+        w.app.drain_jobs(),
+        probe
+    );
+    eprintln!("during the restart: {ok} health checks answered, {failed} failed");
+    assert!(ok + failed > 0, "requests were made during the restart");
+    // Back up: the same pool serves again.
+    let r = reqwest::get(&health).await.unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    settle(&w).await;
+    let paid = invariants(&w, &w.app, Failures::None).await;
+    assert_eq!(paid.len(), 6);
+    w.finish().await;
+    db.drop().await;
+    drop(cluster);
 }

@@ -8,6 +8,7 @@ mod checkout;
 mod checkout_browser;
 mod checkout_script;
 mod connection;
+mod crash;
 mod faults;
 mod install;
 mod jobs;

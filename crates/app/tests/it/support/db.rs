@@ -46,6 +46,7 @@ where
 pub struct PgTestDb {
     pub db: Db,
     admin: PgConnectOptions,
+    admin_url: String,
     name: String,
 }
 
@@ -63,15 +64,20 @@ impl PgTestDb {
             .await
             .unwrap();
         db.migrate().await.unwrap();
-        Self { db, admin, name }
+        Self {
+            db,
+            admin,
+            admin_url: admin_url.to_owned(),
+            name,
+        }
     }
 
     /// A connection URL for this database (for the app's `DATABASE_URL`).
     pub fn url(&self) -> String {
-        let admin = std::env::var("DATABASE_URL").unwrap_or_default();
+        let admin = &self.admin_url;
         match admin.rfind('/') {
             Some(i) => format!("{}/{}", &admin[..i], self.name),
-            None => admin,
+            None => admin.clone(),
         }
     }
 

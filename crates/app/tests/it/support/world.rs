@@ -48,14 +48,20 @@ fn balance(front: tokio::net::TcpListener, backs: Vec<String>) -> tokio::task::J
     })
 }
 
-/// `instances` copies of the app on one database (PostgreSQL when more than one), behind
-/// a round-robin load balancer whose URL is the app's public URL: what BigCommerce and
-/// SeQura call.
-pub async fn world_with(postgres: bool, instances: usize) -> World {
-    assert!(
-        instances == 1 || postgres,
-        "instances share a PostgreSQL database"
-    );
+/// Both sandboxes, the demo store seeded and the app registered at `app_base` (its public
+/// URL): everything but the app.
+pub struct Sandboxes {
+    pub bc: BigCommerce,
+    /// The BigCommerce API and login base URL.
+    pub bc_base: String,
+    pub sequra: sandbox::sequra::SpawnedSequra,
+    pub storefront: sandbox::bigcommerce::storefront::SpawnedStorefront,
+    pub example: Example,
+    pub clock: Clock,
+    pub task: tokio::task::JoinHandle<()>,
+}
+
+pub async fn sandboxes(app_base: &str) -> Sandboxes {
     let bc_clock = Clock::new();
     let webhooks = Webhooks::with_options(WebhooksOptions {
         clock: bc_clock.clone(),
@@ -76,6 +82,40 @@ pub async fn world_with(postgres: bool, instances: usize) -> World {
     })
     .await
     .unwrap();
+    spawned
+        .sim
+        .register_app(sandbox::bigcommerce::AppRegistration::example(app_base))
+        .unwrap();
+    let example = spawned.sim.seed_example().unwrap();
+    let storefront = spawned
+        .sim
+        .spawn_storefront(&example.store_hash, 0)
+        .await
+        .unwrap();
+    Sandboxes {
+        bc: spawned.sim,
+        bc_base: spawned.base_url,
+        sequra,
+        storefront,
+        example,
+        clock: bc_clock,
+        task: spawned.task,
+    }
+}
+
+/// `instances` copies of the app on one database (PostgreSQL when more than one), behind
+/// a round-robin load balancer whose URL is the app's public URL: what BigCommerce and
+/// SeQura call.
+pub async fn world_with(postgres: bool, instances: usize) -> World {
+    world_on(postgres, instances, None).await
+}
+
+/// [`world_with`] on an existing PostgreSQL database (`database_url`) when given.
+pub async fn world_on(postgres: bool, instances: usize, database_url: Option<String>) -> World {
+    assert!(
+        instances == 1 || postgres,
+        "instances share a PostgreSQL database"
+    );
     let mut listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let app_base = format!("http://{}", listener.local_addr().unwrap());
     let mut front = None;
@@ -86,25 +126,25 @@ pub async fn world_with(postgres: bool, instances: usize) -> World {
             tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
         ));
     }
-    spawned
-        .sim
-        .register_app(sandbox::bigcommerce::AppRegistration::example(&app_base))
-        .unwrap();
-    let example = spawned.sim.seed_example().unwrap();
-    let storefront = spawned
-        .sim
-        .spawn_storefront(&example.store_hash, 0)
-        .await
-        .unwrap();
+    let Sandboxes {
+        bc,
+        bc_base,
+        sequra,
+        storefront,
+        example,
+        clock: bc_clock,
+        task,
+    } = sandboxes(&app_base).await;
     let app = spawn_on(
         listener,
         AppOptions {
-            bc_base: Some(spawned.base_url.clone()),
+            bc_base: Some(bc_base),
             bc_client_id: Some(EXAMPLE_CLIENT_ID.into()),
             bc_client_secret: Some(EXAMPLE_CLIENT_SECRET.into()),
             sequra_base: Some(sequra.base_url().to_owned()),
             postgres,
             public_url: front.as_ref().map(|_| app_base.clone()),
+            database_url,
             ..AppOptions::default()
         },
     )
@@ -127,10 +167,10 @@ pub async fn world_with(postgres: bool, instances: usize) -> World {
         app,
         storefront,
         sequra,
-        bc: spawned.sim,
+        bc,
         example,
         clock: bc_clock,
-        _bc_task: spawned.task,
+        _bc_task: task,
     }
 }
 
@@ -166,36 +206,19 @@ impl World {
 
     /// [`World::connected`] with `instances` copies of the app behind a load balancer.
     pub async fn connected_instances(postgres: bool, instances: usize) -> World {
-        let w = world_with(postgres, instances).await;
+        Self::connected_on(postgres, instances, None).await
+    }
+
+    /// [`World::connected_instances`] on an existing database when `database_url` is set.
+    pub async fn connected_on(
+        postgres: bool,
+        instances: usize,
+        database_url: Option<String>,
+    ) -> World {
+        let w = world_on(postgres, instances, database_url).await;
         let (status, page) = w.install_as(w.example.owner_id).await;
         assert_eq!(status, 200, "{page}");
-        let admin = Admin {
-            base_url: &w.app.base_url,
-            token: session_token(&page),
-        };
-        let (status, _) = admin
-            .post(
-                "/admin/connect",
-                &[
-                    ("environment", "sandbox"),
-                    ("username", sandbox::sequra::DEMO_USERNAME),
-                    ("password", sandbox::sequra::DEMO_PASSWORD),
-                ],
-            )
-            .await;
-        assert_eq!(status, 200);
-        let (status, _) = admin
-            .post(
-                "/admin/countries",
-                &[
-                    ("enable_ES", "on"),
-                    ("merchant_ES", "demo_es"),
-                    ("enable_FR", "on"),
-                    ("merchant_FR", "demo_fr"),
-                ],
-            )
-            .await;
-        assert_eq!(status, 200);
+        connect_and_sell(&w.app.base_url, &page).await;
         w
     }
 
@@ -205,6 +228,38 @@ impl World {
         }
         self.app.finish().await;
     }
+}
+
+/// What the merchant does after installing (the install page carries the session): connect
+/// to the SeQura sandbox's demo account, sell in Spain and France.
+pub async fn connect_and_sell(app_base: &str, install_page: &str) {
+    let admin = Admin {
+        base_url: app_base,
+        token: session_token(install_page),
+    };
+    let (status, _) = admin
+        .post(
+            "/admin/connect",
+            &[
+                ("environment", "sandbox"),
+                ("username", sandbox::sequra::DEMO_USERNAME),
+                ("password", sandbox::sequra::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = admin
+        .post(
+            "/admin/countries",
+            &[
+                ("enable_ES", "on"),
+                ("merchant_ES", "demo_es"),
+                ("enable_FR", "on"),
+                ("merchant_FR", "demo_fr"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200);
 }
 
 pub async fn get(url: &str) -> (u16, String) {
