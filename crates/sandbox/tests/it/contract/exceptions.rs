@@ -161,6 +161,13 @@ pub const SPEC_PATCHES: &[SpecPatch] = &[
     // ---- storefront (the checkout script) ------------------------------------------------
     SpecPatch {
         file: "checkouts.sf.yml",
+        pointer: "/components/schemas/checkout_Full/properties/billingAddress",
+        original: Some(r##"{"$ref": "#/components/schemas/address_Base"}"##),
+        replacement: r##"{"$ref": "#/components/schemas/address_Full"}"##,
+        reason: "a checkout's billing address is a saved address with its `id`: the realistic                  example examples/checkout-storefront-response.json has `billingAddress.id`, and                  BigCommerce's own SDK types it `BillingAddress extends Address { id: string }`                  [C:bigcommerce/checkout-sdk-js packages/core/src/billing/billing-address.ts];                  the same file's `address_Full` is that shape",
+    },
+    SpecPatch {
+        file: "checkouts.sf.yml",
         pointer: "/components/schemas/lineItemPhysicalDigital/properties/parentId/nullable",
         original: None,
         replacement: "true",
