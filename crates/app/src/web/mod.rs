@@ -54,10 +54,28 @@ pub fn router(state: AppState) -> Router {
                     Duration::from_secs(30),
                 )),
         )
+        // Outermost, so that the catch-panic and timeout answers carry it too.
+        .layer(axum::middleware::map_response(not_frameable))
 }
 
 /// Liveness and database reachability, for load balancers.
 async fn health(State(state): State<AppState>) -> Result<&'static str, AppError> {
     state.db.ping().await?;
     Ok("ok")
+}
+
+/// Responses that name no framing rule of their own (JSON, assets, storefront pages,
+/// webhook answers) may not be framed by anyone: only the admin page and its fragments
+/// (the store's own control panel) and callback error pages set their own policy.
+async fn not_frameable(mut response: axum::response::Response) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    let headers = response.headers_mut();
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("frame-ancestors 'none'"),
+        );
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    response
 }

@@ -8,6 +8,7 @@ mod checkout;
 mod checkout_browser;
 mod checkout_script;
 mod connection;
+mod cross_store;
 mod install;
 mod jobs;
 mod order_management;

@@ -84,30 +84,25 @@ impl World {
     /// The owner clicks Install in the control panel; the browser follows the auth
     /// callback. Returns the status and the page.
     pub async fn install_as(&self, user_id: i64) -> (u16, String) {
+        self.install_store_as(self.store(), user_id).await
+    }
+
+    /// [`Self::install_as`] in any store of the sandbox.
+    pub async fn install_store_as(&self, store: &str, user_id: i64) -> (u16, String) {
         let url = self
             .bc
-            .start_install(self.store(), EXAMPLE_CLIENT_ID, user_id)
+            .start_install(store, EXAMPLE_CLIENT_ID, user_id)
             .unwrap();
         get(&url).await
     }
 
-    /// The user opens the app from the control panel.
-    pub async fn load_as(&self, user_id: i64, deep_link: &str) -> (u16, String) {
-        let url = self
-            .bc
-            .load_url(self.store(), EXAMPLE_CLIENT_ID, user_id, deep_link)
-            .unwrap();
-        get(&url).await
-    }
-
-    /// Installed, connected to the SeQura sandbox's demo account, selling in Spain and
-    /// France: the state a merchant leaves the admin in.
-    pub async fn connected(postgres: bool) -> World {
-        let w = world(postgres).await;
-        let (status, page) = w.install_as(w.example.owner_id).await;
+    /// Installs the app in `store` as `owner`, connects it to the SeQura sandbox's demo
+    /// account selling in Spain and France; returns the owner's admin session token.
+    pub async fn connect_store(&self, store: &str, owner: i64) -> String {
+        let (status, page) = self.install_store_as(store, owner).await;
         assert_eq!(status, 200, "{page}");
         let admin = Admin {
-            base_url: &w.app.base_url,
+            base_url: &self.app.base_url,
             token: session_token(&page),
         };
         let (status, _) = admin
@@ -133,6 +128,23 @@ impl World {
             )
             .await;
         assert_eq!(status, 200);
+        admin.token
+    }
+
+    /// The user opens the app from the control panel.
+    pub async fn load_as(&self, user_id: i64, deep_link: &str) -> (u16, String) {
+        let url = self
+            .bc
+            .load_url(self.store(), EXAMPLE_CLIENT_ID, user_id, deep_link)
+            .unwrap();
+        get(&url).await
+    }
+
+    /// Installed, connected to the SeQura sandbox's demo account, selling in Spain and
+    /// France: the state a merchant leaves the admin in.
+    pub async fn connected(postgres: bool) -> World {
+        let w = world(postgres).await;
+        w.connect_store(w.store(), w.example.owner_id).await;
         w
     }
 
