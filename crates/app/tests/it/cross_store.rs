@@ -11,7 +11,7 @@ use sandbox::bigcommerce::storefront::SpawnedStorefront;
 use sequra_bc::services::provision::WEBHOOK_TOKEN_HEADER;
 use serde_json::json;
 
-use crate::support::db::sqlite_digest;
+use crate::support::db::{assert_same, sqlite_digest};
 use crate::support::world::{Admin, World, world};
 
 const CHECKOUT_A: &str = "c5e1b6f2-6a53-4a5e-9a5e-2f3b7c2d9e10";
@@ -21,6 +21,7 @@ const STORE_B: &str = "def456";
 /// One tenant as the tests see it.
 pub struct Tenant {
     pub hash: String,
+    pub owner: i64,
     pub token: String,
     pub checkout: &'static str,
     pub order: i64,
@@ -135,6 +136,7 @@ async fn tenant(w: &World, hash: &str, owner: i64, checkout: &'static str) -> Te
     let store = w.bc.store(hash).unwrap();
     Tenant {
         hash: hash.to_owned(),
+        owner,
         token,
         checkout,
         order,
@@ -221,11 +223,7 @@ async fn admin_sessions_never_reach_the_other_store() {
     let path = s.db_path();
     let before = sqlite_digest(&path, None).await;
     let reads = admin_reads(&s, &s.a, &s.b).await + admin_reads(&s, &s.b, &s.a).await;
-    assert_eq!(
-        sqlite_digest(&path, None).await,
-        before,
-        "admin reads changed rows"
-    );
+    assert_same(&sqlite_digest(&path, None).await, &before, "admin reads");
 
     // Writes with A's session, naming B wherever a form could: only A changes.
     let b_before = sqlite_digest(&path, Some(&s.b.hash)).await;
@@ -292,10 +290,10 @@ async fn admin_sessions_never_reach_the_other_store() {
         let (status, body) = admin.post(&format!("{endpoint}?store={b}"), form).await;
         assert!(status < 500, "{endpoint}: {status} {body}");
         assert_no_leak(endpoint, &body, &s.b);
-        assert_eq!(
-            sqlite_digest(&path, Some(b)).await,
-            b_before,
-            "{endpoint} with A's session changed store B"
+        assert_same(
+            &sqlite_digest(&path, Some(b)).await,
+            &b_before,
+            &format!("{endpoint} with A's session, for store B,"),
         );
         write_attempts += 1;
     }
@@ -441,10 +439,10 @@ async fn storefront_and_notifications_never_cross_stores() {
     let path = s.db_path();
     let before = sqlite_digest(&path, None).await;
     let n = storefront_attempts(&s, &s.a, &s.b).await + storefront_attempts(&s, &s.b, &s.a).await;
-    assert_eq!(
-        sqlite_digest(&path, None).await,
-        before,
-        "a cross-store storefront or notification call changed rows"
+    assert_same(
+        &sqlite_digest(&path, None).await,
+        &before,
+        "a cross-store storefront or notification call",
     );
     // Each IPN, sent to its own store's path, is still accepted (the fields are genuine:
     // the refusals above were about the store, not a broken replay).

@@ -9,6 +9,8 @@ mod checkout_browser;
 mod checkout_script;
 mod connection;
 mod cross_store;
+mod csrf_framing;
+mod framing_browser;
 mod install;
 mod jobs;
 mod order_management;

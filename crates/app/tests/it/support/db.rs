@@ -150,3 +150,17 @@ pub async fn sqlite_digest(
     }
     out
 }
+
+/// Two digests are equal; on failure names the tables that differ (not the whole dump).
+pub fn assert_same(
+    after: &std::collections::BTreeMap<String, Vec<String>>,
+    before: &std::collections::BTreeMap<String, Vec<String>>,
+    what: &str,
+) {
+    let changed: Vec<&String> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|t| before.get(*t) != after.get(*t))
+        .collect();
+    assert!(changed.is_empty(), "{what} changed rows of {changed:?}");
+}
