@@ -45,7 +45,7 @@ pub fn router(state: AppState) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-                .layer(TraceLayer::new_for_http())
+                .layer(TraceLayer::new_for_http().make_span_with(request_span))
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
                 .layer(CatchPanicLayer::new())
@@ -78,4 +78,16 @@ async fn not_frameable(mut response: axum::response::Response) -> axum::response
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
     response
+}
+
+/// The span of one request: method and path only. Never the query string: it carries the
+/// OAuth code of `/bc/auth` and the `signed_payload_jwt` of `/bc/load` (secrets a log
+/// reader could replay); never headers (session tokens, webhook secrets).
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::debug_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        version = ?request.version(),
+    )
 }

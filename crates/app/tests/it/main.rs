@@ -15,6 +15,7 @@ mod install;
 mod jobs;
 mod order_management;
 mod secrets_at_rest;
+mod secrets_in_logs;
 mod smoke_browser;
 mod storage;
 mod webhooks_in;
