@@ -8,6 +8,7 @@ mod checkout;
 mod checkout_browser;
 mod checkout_script;
 mod connection;
+mod constant_time;
 mod cross_store;
 mod csrf_framing;
 mod framing_browser;

@@ -818,7 +818,7 @@ impl BigCommerce {
 
     /// Whether an access token is currently valid (for any store).
     pub fn token_is_valid(&self, token: &str) -> bool {
-        self.global(|state| state.tokens.contains_key(token))
+        self.global(|state| crate::secrets::find_by_secret(&state.tokens, token).is_some())
     }
 
     /// Every event emitted, in order.
