@@ -54,10 +54,11 @@
 //!   sign-in) scoped to the store's base path. An unknown or missing user, or a cookie
 //!   without a session id, is "signed out": every page but the sign-in page answers 401
 //!   with the sign-in picker (coming back to the page asked for).
-//! * The order actions' forms carry the session's CSRF token (`csrf_token`, an HMAC of store,
-//!   user and session under a per-simulator key); a post without it, with another session's
-//!   or a forged one answers 403 and changes nothing. (The app-install and users forms,
-//!   which predate it, do not check it yet.)
+//! * Every form that changes state carries the session's CSRF token (`csrf_token`, an HMAC
+//!   of store, user and session under a per-simulator key): the order actions, install and
+//!   uninstall confirmations, adding a user, revoking a user's access to an app, and sign
+//!   out. A post without it, with another session's or a forged one answers 403 and changes
+//!   nothing (a signed-out browser's sign-out just shows the picker).
 //! * Unknown store, app, order, user or extension: 404; a cancelled store: 403; a malformed
 //!   form: 400; a non-owner on the Users page: 403. Errors are HTML pages, never panics.
 //! * Any signed-in user may install, open and uninstall (as the domain allows); only the
