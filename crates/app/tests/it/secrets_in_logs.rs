@@ -316,19 +316,33 @@ async fn no_secret_of_a_whole_journey_reaches_the_logs() {
         .count();
     // Not vacuous: the journey was logged in detail, by the app, its clients and the HTTP
     // stack.
+    // (The count varies with connection reuse: about 500 lines alone, about 350 beside
+    // the other tests.)
     assert!(
-        lines.len() >= 300,
+        lines.len() >= 200,
         "only {} log lines captured",
         lines.len()
     );
-    assert!(fine >= 200, "only {fine} DEBUG/TRACE lines");
+    assert!(fine >= 150, "only {fine} DEBUG/TRACE lines");
+    // Every step of the journey is in it.
     for needle in [
         "sequra_bc",
-        "bigcommerce",
-        "sequra::",
+        "bigcommerce::client",
+        "sequra::client",
         "tower_http",
+        "hyper_util",
+        "path=/bc/auth",
+        "path=/bc/load",
+        "path=/admin/connect",
+        "path=/admin/settings",
+        "path=/sequra/ipn/",
+        "path=/webhooks/bigcommerce",
         "installed",
+        "connected to SeQura",
+        "solicitation started",
         "notification handled",
+        "job done",
+        "bad signature",
     ] {
         assert!(log.contains(needle), "nothing from {needle} in the log");
     }
