@@ -44,6 +44,16 @@ impl SecretField {
 
 /// Derives an independent 32-byte key for `purpose` from the master key (HMAC-SHA256 as
 /// a PRF), so that sealing and session signing never share key material.
+/// Whether a secret the caller sent (`given`) is the one we hold (`expected`): compared in
+/// constant time (the time depends on the lengths only, never on how many leading bytes
+/// match), and never a match when either is empty — fail closed on a secret that was
+/// never set. Every comparison of a token, signature or secret in the app goes through
+/// this or through `Mac::verify_slice`.
+pub fn secret_matches(expected: &[u8], given: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    !expected.is_empty() && !given.is_empty() && bool::from(expected.ct_eq(given))
+}
+
 pub fn derive_key(master_base64: &str, purpose: &str) -> Result<[u8; 32], CryptoError> {
     use base64::Engine;
     use hmac::{Hmac, Mac};
@@ -151,6 +161,21 @@ fn associated_data(store: &str, field: SecretField) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn secrets_match_only_in_full_and_never_when_empty() {
+        assert!(secret_matches(b"whsec-0123456789", b"whsec-0123456789"));
+        assert!(!secret_matches(b"whsec-0123456789", b"whsec-012345678X"));
+        assert!(!secret_matches(b"whsec-0123456789", b"Xhsec-0123456789"));
+        assert!(!secret_matches(b"whsec-0123456789", b"whsec-012345678"));
+        assert!(!secret_matches(
+            b"whsec-0123456789",
+            b"whsec-0123456789-and-more"
+        ));
+        assert!(!secret_matches(b"", b""));
+        assert!(!secret_matches(b"", b"x"));
+        assert!(!secret_matches(b"x", b""));
+    }
     use super::*;
 
     fn sealer() -> Sealer {

@@ -7,6 +7,7 @@
 
 pub mod bigcommerce;
 pub mod clock;
+pub mod secrets;
 pub mod sequra;
 pub mod server;
 

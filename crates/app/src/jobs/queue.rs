@@ -195,9 +195,12 @@ impl Db {
             .await)?)
     }
 
-    /// The earliest `run_at` among queued jobs (for a worker deciding how long to idle).
+    /// When a worker next has something to claim: the earliest `run_at` of a queued job, or
+    /// the end of a running job's lease (its worker may have died). `None`: no work is
+    /// queued or running anywhere.
     pub async fn next_job_due(&self) -> Result<Option<i64>, DbError> {
-        const SQL: &str = "SELECT MIN(run_at) FROM jobs WHERE state = 'queued'";
+        const SQL: &str = "SELECT MIN(CASE WHEN state = 'queued' THEN run_at ELSE lease_until END) \
+             FROM jobs WHERE state IN ('queued', 'running')";
         Ok(run!(self, |p| sqlx::query_scalar::<_, Option<i64>>(SQL)
             .fetch_one(p)
             .await)?)

@@ -24,7 +24,6 @@ use secrecy::{ExposeSecret, SecretString};
 use sequra::notification::{Notification, NotificationError, NotificationKind, NotificationState};
 use sequra::{AcknowledgedState, MerchantReference, OrderRequest};
 use serde::{Deserialize, Serialize};
-use subtle::ConstantTimeEq;
 
 use super::{bc_store_client, connection};
 use crate::crypto::SecretField;
@@ -137,8 +136,7 @@ pub async fn handle(
         .get("signature")
         .map(String::as_str)
         .unwrap_or_default();
-    let matches: bool = given.as_bytes().ct_eq(row.signature.as_bytes()).into();
-    if !matches || given.is_empty() {
+    if !crate::crypto::secret_matches(row.signature.as_bytes(), given.as_bytes()) {
         tracing::warn!(store = %store, solicitation = id, kind = ?notification.kind, "notification with a bad signature refused");
         return Err(AppError::Forbidden);
     }

@@ -6,7 +6,6 @@
 //! The payload's `producer` names the store; the secret must be that store's.
 
 use bigcommerce::WebhookPayload;
-use subtle::ConstantTimeEq;
 
 use crate::crypto::SecretField;
 use crate::domain::StoreHash;
@@ -50,11 +49,11 @@ pub async fn receive(
         )
         .map_err(|e| AppError::Internal(e.into()))?;
     let given = token.unwrap_or_default();
-    let matches: bool = secrecy::ExposeSecret::expose_secret(&expected)
-        .as_bytes()
-        .ct_eq(given.as_bytes())
-        .into();
-    if !matches || given.is_empty() {
+    let matches = crate::crypto::secret_matches(
+        secrecy::ExposeSecret::expose_secret(&expected).as_bytes(),
+        given.as_bytes(),
+    );
+    if !matches {
         return Err(AppError::Unauthorized(
             "webhook not authorised for this store",
         ));

@@ -134,9 +134,7 @@ async fn shell(
     match page.render() {
         Ok(html) => {
             let mut headers = HeaderMap::new();
-            let cp = store_row
-                .control_panel_base_url
-                .unwrap_or_else(|| format!("https://store-{}.mybigcommerce.com", store.as_str()));
+            let cp = control_panel_base(store, store_row.control_panel_base_url.as_deref());
             if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&cp)) {
                 headers.insert(header::CONTENT_SECURITY_POLICY, csp);
             }
@@ -151,19 +149,44 @@ async fn shell(
     }
 }
 
-/// Only the store's control panel may frame the app; scripts and styles come from the app
-/// itself, nothing inline.
+/// The store's control-panel base: what `GET /v2/store` said (`control_panel_base_url`,
+/// recorded at provisioning), else the platform's documented host for the store.
+pub(crate) fn control_panel_base(store: &StoreHash, recorded: Option<&str>) -> String {
+    recorded.map_or_else(
+        || format!("https://store-{}.mybigcommerce.com", store.as_str()),
+        str::to_owned,
+    )
+}
+
+/// Only the store's own control panel may frame the app — no wildcard, which would also
+/// admit other stores' control panels or any BigCommerce-hosted page; scripts and styles
+/// come from the app itself, nothing inline.
 pub fn content_security_policy(control_panel: &str) -> String {
-    // frame-ancestors names origins: keep scheme, host and port of the control panel URL.
-    let origin = url::Url::parse(control_panel)
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_else(|_| "'none'".to_owned());
     format!(
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
          connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; \
-         frame-ancestors {origin} https://*.bigcommerce.com"
+         frame-ancestors {}",
+        frame_ancestor(control_panel)
     )
 }
+
+/// The one origin `frame-ancestors` names for a control-panel base: its scheme, host and
+/// port (browsers match ancestors by origin; a source with a path would never match).
+/// Anything that is not an http(s) URL with a host allows no framing at all.
+pub(crate) fn frame_ancestor(control_panel: &str) -> String {
+    match url::Url::parse(control_panel) {
+        Ok(u) if matches!(u.scheme(), "https" | "http") && u.host().is_some() => {
+            u.origin().ascii_serialization()
+        }
+        _ => "'none'".to_owned(),
+    }
+}
+
+/// The CSP of callback error pages: they carry no session and no action, and must stay
+/// visible in whichever control panel opened the app (a failed load cannot tell which
+/// store's it was), so they set no `frame-ancestors`; nothing else may load.
+const ERROR_PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+                              form-action 'none'; base-uri 'none'";
 
 #[derive(Template)]
 #[template(path = "admin/error.html")]
@@ -215,5 +238,52 @@ pub fn error_page(err: AppError) -> Response {
     }
     .render()
     .unwrap_or_else(|_| "Something went wrong".to_owned());
-    (status, Html(html)).into_response()
+    (
+        status,
+        [(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(ERROR_PAGE_CSP),
+        )],
+        Html(html),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frame_ancestors_name_one_origin_only() {
+        let csp = content_security_policy("https://store-abc123.mybigcommerce.com");
+        assert!(csp.ends_with("frame-ancestors https://store-abc123.mybigcommerce.com"));
+        let csp = content_security_policy("http://127.0.0.1:4321/cp/abc123");
+        assert!(csp.ends_with("frame-ancestors http://127.0.0.1:4321"));
+        for bad in [
+            "",
+            "not a url",
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "file:///x",
+        ] {
+            assert!(
+                content_security_policy(bad).ends_with("frame-ancestors 'none'"),
+                "{bad}"
+            );
+        }
+        assert!(!content_security_policy("https://x.example").contains('*'));
+    }
+
+    #[test]
+    fn the_documented_host_when_none_was_recorded() {
+        let store = StoreHash::parse("abc123").unwrap();
+        assert_eq!(
+            control_panel_base(&store, None),
+            "https://store-abc123.mybigcommerce.com"
+        );
+        assert_eq!(
+            control_panel_base(&store, Some("https://cp.example")),
+            "https://cp.example"
+        );
+    }
 }

@@ -45,7 +45,7 @@ pub fn router(state: AppState) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-                .layer(TraceLayer::new_for_http())
+                .layer(TraceLayer::new_for_http().make_span_with(request_span))
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
                 .layer(CatchPanicLayer::new())
@@ -54,10 +54,40 @@ pub fn router(state: AppState) -> Router {
                     Duration::from_secs(30),
                 )),
         )
+        // Outermost, so that the catch-panic and timeout answers carry it too.
+        .layer(axum::middleware::map_response(not_frameable))
 }
 
 /// Liveness and database reachability, for load balancers.
 async fn health(State(state): State<AppState>) -> Result<&'static str, AppError> {
     state.db.ping().await?;
     Ok("ok")
+}
+
+/// Responses that name no framing rule of their own (JSON, assets, storefront pages,
+/// webhook answers) may not be framed by anyone: only the admin page and its fragments
+/// (the store's own control panel) and callback error pages set their own policy.
+async fn not_frameable(mut response: axum::response::Response) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    let headers = response.headers_mut();
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("frame-ancestors 'none'"),
+        );
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    response
+}
+
+/// The span of one request: method and path only. Never the query string: it carries the
+/// OAuth code of `/bc/auth` and the `signed_payload_jwt` of `/bc/load` (secrets a log
+/// reader could replay); never headers (session tokens, webhook secrets).
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::debug_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        version = ?request.version(),
+    )
 }

@@ -827,10 +827,15 @@ async fn postgres_restarted_under_load() {
         assert!(status.success(), "pg_ctlcluster restart: {status}");
         (ok, failed)
     };
+    // The worker meets the restart too: like the real worker loop, it takes a database
+    // error as "try again later".
+    let worker = async {
+        let _ = sequra_bc::worker::worker(&w.app.state).drain().await;
+    };
     let (_, _, _, (ok, failed)) = tokio::join!(
         w.sequra.control().flush(),
         w.bc.webhooks().flush(),
-        w.app.drain_jobs(),
+        worker,
         probe
     );
     eprintln!("during the restart: {ok} health checks answered, {failed} failed");

@@ -415,7 +415,8 @@ async fn the_merchant_sees_the_log_the_side_panel_and_a_repaired_webhook() {
         panel.contains(&format!("/portal/orders/{uuid}")),
         "sandbox portal link"
     );
-    let (_, other) = admin.get("/admin/orders/999999").await;
+    let (status, other) = admin.get("/admin/orders/999999").await;
+    assert_eq!(status, 404);
     assert!(other.contains("Not a SeQura order"));
 
     // The transaction log lists the rejection with both links; filters and paging work.

@@ -13,11 +13,11 @@
 //! * Any user of the store may install and load; users who loaded are the app's users, to
 //!   whom `remove_user` applies.
 
+use crate::secrets::{find_by_secret, secrets_equal};
 use chrono::Duration;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::Serialize;
 use serde_json::{Value, json};
-use subtle::ConstantTimeEq;
 
 use super::domain::{DomainError, DomainResult, extensions, random_alnum, scripts};
 use super::model::{
@@ -293,10 +293,6 @@ impl OAuthError {
     }
 }
 
-fn secrets_equal(a: &str, b: &str) -> bool {
-    a.as_bytes().ct_eq(b.as_bytes()).into()
-}
-
 /// Upserts the install of `client_id` in `hash` and returns its access token.
 fn install(
     state: &mut State,
@@ -329,7 +325,7 @@ fn install(
         },
     );
     if let Some(old) = existing
-        && old.access_token != token
+        && !secrets_equal(&old.access_token, &token)
     {
         state.tokens.remove(&old.access_token);
     }
@@ -373,9 +369,8 @@ pub(crate) fn exchange_code(
     if grant_type != "authorization_code" {
         return Err(OAuthError::UnsupportedGrantType);
     }
-    let grant = state
-        .codes
-        .get(&code)
+    let grant = find_by_secret(&state.codes, &code)
+        .map(|(_, g)| g)
         .filter(|g| g.client_id == client_id && g.expires_at > now)
         .cloned()
         .ok_or_else(|| {

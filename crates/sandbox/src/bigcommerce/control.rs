@@ -241,6 +241,23 @@ impl BigCommerce {
         });
     }
 
+    /// Makes `url` the store's `control_panel_base_url` (its control panel served on an
+    /// origin of its own, as each real store has).
+    pub(crate) fn set_control_panel_url(&self, store_hash: &str, url: &str) {
+        self.global(|state| {
+            if let Ok(store) = state.store_mut(store_hash) {
+                store.profile.control_panel_base_url = url.trim_end_matches('/').to_owned();
+            }
+        });
+    }
+
+    /// The store's `control_panel_base_url`, if the store exists.
+    pub(crate) fn control_panel_base(&self, store_hash: &str) -> Option<String> {
+        self.inner
+            .read(store_hash, |s| s.profile.control_panel_base_url.clone())
+            .ok()
+    }
+
     pub fn add_user(&self, store_hash: &str, user: NewUser) -> Result<i64> {
         self.mutate(store_hash, |tx| catalog::add_user(tx, user))
     }
@@ -296,7 +313,13 @@ impl BigCommerce {
     /// `c5e1b6f2-…` of 115.00. New orders start at 250, order products at 301, shipping
     /// addresses at 151, shipments at 12, refunds at 3, metafields at 7.
     pub fn seed_example(&self) -> Result<Example> {
-        let store = NewStore::example();
+        self.seed_like_example(NewStore::example(), "c5e1b6f2-6a53-4a5e-9a5e-2f3b7c2d9e10")
+    }
+
+    /// Another store seeded like the example one (same catalogue, customer and cart), with
+    /// its own hash, ids and checkout id: for tests with several tenants. Give `store.ids`
+    /// other starting points than the example's so that ids differ between the stores.
+    pub fn seed_like_example(&self, store: NewStore, checkout_id: &str) -> Result<Example> {
         let hash = store.hash.clone();
         let store_id = store.store_id;
         self.create_store(store)?;
@@ -311,11 +334,13 @@ impl BigCommerce {
                 ..NewProduct::physical("Camiseta algodón", "CAM-ALG-M-AZ", 2_500)
             },
         )?;
-        self.mutate(&hash, |tx| {
-            tx.store.ids.product = 86;
-            tx.store.ids.variant = 412;
-            Ok(())
-        })?;
+        if hash == NewStore::example().hash {
+            self.mutate(&hash, |tx| {
+                tx.store.ids.product = 86;
+                tx.store.ids.variant = 412;
+                Ok(())
+            })?;
+        }
         let shoes = self.create_product(
             &hash,
             NewProduct {
@@ -337,7 +362,7 @@ impl BigCommerce {
         let checkout_id = self.create_checkout(
             &hash,
             NewCheckout {
-                id: Some("c5e1b6f2-6a53-4a5e-9a5e-2f3b7c2d9e10".into()),
+                id: Some(checkout_id.to_owned()),
                 customer_id: Some(customer_id),
                 email: None,
                 items: vec![
@@ -793,7 +818,7 @@ impl BigCommerce {
 
     /// Whether an access token is currently valid (for any store).
     pub fn token_is_valid(&self, token: &str) -> bool {
-        self.global(|state| state.tokens.contains_key(token))
+        self.global(|state| crate::secrets::find_by_secret(&state.tokens, token).is_some())
     }
 
     /// Every event emitted, in order.

@@ -210,7 +210,11 @@ impl State {
     pub fn authenticate(&self, username: &str, password: &str) -> bool {
         self.accounts
             .iter()
-            .any(|a| a.username == username && a.password == password)
+            // Both compared in full, in constant time, whichever is wrong.
+            .any(|a| {
+                crate::secrets::secrets_equal(&a.username, username)
+                    & crate::secrets::secrets_equal(&a.password, password)
+            })
     }
 
     pub fn account(&self, username: &str) -> Option<&Account> {

@@ -75,6 +75,19 @@ pub(super) async fn fragment_with_status(
 ) -> Result<Response, AppError> {
     let html = page.render().map_err(|e| AppError::Internal(e.into()))?;
     let onboarded = !state.db.countries(&session.store).await?.is_empty();
+    // Fragments are fetched by the admin page, never framed; should one be opened in a
+    // frame anyway, only the session's own store's control panel may do it.
+    let recorded = state
+        .db
+        .store(&session.store)
+        .await?
+        .and_then(|row| row.control_panel_base_url);
+    let cp = super::install::control_panel_base(&session.store, recorded.as_deref());
+    let csp = format!(
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
+         base-uri 'none'; frame-ancestors {}",
+        super::install::frame_ancestor(&cp)
+    );
     let token = session::issue(
         &state.session_key,
         &session.store,
@@ -87,6 +100,9 @@ pub(super) async fn fragment_with_status(
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
     headers.insert("x-admin-nav", HeaderValue::from_static(nav));
     headers.insert(
         "x-admin-onboarded",

@@ -106,6 +106,13 @@ pub async fn page(
             })
         }
     };
+    // No SeQura order of this store with that id (another store's order looks the same):
+    // 404, with the panel saying so.
+    let status = if info.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
     let page = OrderPage { order_id, info };
-    fragment_with_status(&state, &session, "order", StatusCode::OK, page).await
+    fragment_with_status(&state, &session, "order", status, page).await
 }

@@ -92,3 +92,81 @@ impl PgTestDb {
         }
     }
 }
+
+/// Every row of the app's SQLite database at `path`, as text (`quote()` of each column),
+/// by table and sorted; with `store`, only that store's rows of the tables that have a
+/// `store_hash` column (and every row of those that do not). What tests compare before
+/// and after a request that must change nothing.
+pub async fn sqlite_digest(
+    path: &std::path::Path,
+    store: Option<&str>,
+) -> std::collections::BTreeMap<String, Vec<String>> {
+    use sqlx::Row;
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true);
+    let mut conn = sqlx::SqliteConnection::connect_with(&options)
+        .await
+        .unwrap();
+    let tables: Vec<String> = sqlx::query(
+        "SELECT name FROM sqlite_master WHERE type = 'table' \
+         AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' ORDER BY name",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get::<String, _>(0))
+    .collect();
+    let mut out = std::collections::BTreeMap::new();
+    for table in tables {
+        let columns: Vec<String> = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT name FROM pragma_table_info('{table}')"
+        )))
+        .fetch_all(&mut conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<String, _>(0))
+        .collect();
+        let row = columns
+            .iter()
+            .map(|c| format!("quote(\"{c}\")"))
+            .collect::<Vec<_>>()
+            .join(" || '|' || ");
+        let scoped = store.is_some() && columns.iter().any(|c| c == "store_hash");
+        let sql = if scoped {
+            format!("SELECT {row} FROM \"{table}\" WHERE store_hash = ?1")
+        } else {
+            format!("SELECT {row} FROM \"{table}\"")
+        };
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        if scoped {
+            query = query.bind(store.unwrap_or_default().to_owned());
+        }
+        let mut rows: Vec<String> = query
+            .fetch_all(&mut conn)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<String, _>(0))
+            .collect();
+        rows.sort();
+        out.insert(table, rows);
+    }
+    out
+}
+
+/// Two digests are equal; on failure names the tables that differ (not the whole dump).
+pub fn assert_same(
+    after: &std::collections::BTreeMap<String, Vec<String>>,
+    before: &std::collections::BTreeMap<String, Vec<String>>,
+    what: &str,
+) {
+    let changed: Vec<&String> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|t| before.get(*t) != after.get(*t))
+        .collect();
+    assert!(changed.is_empty(), "{what} changed rows of {changed:?}");
+}

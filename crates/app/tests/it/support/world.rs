@@ -182,11 +182,25 @@ impl World {
     /// The owner clicks Install in the control panel; the browser follows the auth
     /// callback. Returns the status and the page.
     pub async fn install_as(&self, user_id: i64) -> (u16, String) {
+        self.install_store_as(self.store(), user_id).await
+    }
+
+    /// [`Self::install_as`] in any store of the sandbox.
+    pub async fn install_store_as(&self, store: &str, user_id: i64) -> (u16, String) {
         let url = self
             .bc
-            .start_install(self.store(), EXAMPLE_CLIENT_ID, user_id)
+            .start_install(store, EXAMPLE_CLIENT_ID, user_id)
             .unwrap();
         get(&url).await
+    }
+
+    /// Installs the app in `store` as `owner`, connects it to the SeQura sandbox's demo
+    /// account selling in Spain and France; returns the owner's admin session token.
+    pub async fn connect_store(&self, store: &str, owner: i64) -> String {
+        let (status, page) = self.install_store_as(store, owner).await;
+        assert_eq!(status, 200, "{page}");
+        connect_and_sell(&self.app.base_url, &page).await;
+        session_token(&page)
     }
 
     /// The user opens the app from the control panel.
@@ -216,9 +230,7 @@ impl World {
         database_url: Option<String>,
     ) -> World {
         let w = world_on(postgres, instances, database_url).await;
-        let (status, page) = w.install_as(w.example.owner_id).await;
-        assert_eq!(status, 200, "{page}");
-        connect_and_sell(&w.app.base_url, &page).await;
+        w.connect_store(w.store(), w.example.owner_id).await;
         w
     }
 

@@ -107,7 +107,9 @@ async fn guarded(
             return ApiError::unauthorized(style).into_response();
         }
         let decision = state.limiter.check(hash, now);
-        let grant = token.and_then(|t| state.tokens.get(&t).cloned());
+        let grant = token.and_then(|t| {
+            crate::secrets::find_by_secret(&state.tokens, &t).map(|(_, g)| g.clone())
+        });
         (decision, grant, state.limiter.headerless_429)
     };
     let limits = match decision {

@@ -2,6 +2,8 @@
 //! (the load callback in the iframe) and uninstall (confirm, then the uninstall callback).
 
 use askama::Template;
+use axum::Form;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Redirect, Response};
@@ -189,9 +191,11 @@ pub(super) async fn install(
     State(sim): State<BigCommerce>,
     Path((store, client_id)): Path<(String, String)>,
     headers: HeaderMap,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> CpResult<Response> {
     let ctx = Ctx::for_action(&sim, &store, &headers)?;
     let chrome = ctx.chrome("apps", None);
+    ctx.check_posted_csrf(form, &chrome)?;
     let app = find_app(&sim, &client_id).map_err(|e| e.within(&chrome))?;
     let src = sim
         .start_install(ctx.hash(), &app.client_id, ctx.user.id)
@@ -269,9 +273,11 @@ pub(super) async fn uninstall(
     State(sim): State<BigCommerce>,
     Path((store, client_id)): Path<(String, String)>,
     headers: HeaderMap,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> CpResult<Redirect> {
     let ctx = Ctx::for_action(&sim, &store, &headers)?;
     let chrome = ctx.chrome("apps", None);
+    ctx.check_posted_csrf(form, &chrome)?;
     let app = find_app(&sim, &client_id).map_err(|e| e.within(&chrome))?;
     require_installed(&ctx, &app).map_err(|e| e.within(&chrome))?;
     let outcome = sim

@@ -105,11 +105,19 @@ pub(super) async fn sign_in_as(
     signed_in_redirect(&page, user_id, query.next.as_deref())
 }
 
-/// Clears the cookie and shows the picker.
+/// Clears the cookie and shows the picker. A signed-in session must send its CSRF token
+/// (a foreign page cannot sign the merchant out); a browser already signed out is simply
+/// shown the picker.
 pub(super) async fn logout(
     State(sim): State<BigCommerce>,
     Path(store): Path<String>,
+    headers: axum::http::HeaderMap,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> CpResult<Response> {
+    if let Ok(ctx) = super::session::Ctx::for_action(&sim, &store, &headers) {
+        let chrome = ctx.chrome("", None);
+        ctx.check_posted_csrf(form, &chrome)?;
+    }
     let page = StorePage::load(&sim, &store)?;
     let cookie = sign_out_cookie(&page.base)
         .ok_or_else(|| CpError::bad_request("the store hash cannot be put in a cookie"))?;

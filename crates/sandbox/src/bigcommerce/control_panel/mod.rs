@@ -54,10 +54,11 @@
 //!   sign-in) scoped to the store's base path. An unknown or missing user, or a cookie
 //!   without a session id, is "signed out": every page but the sign-in page answers 401
 //!   with the sign-in picker (coming back to the page asked for).
-//! * The order actions' forms carry the session's CSRF token (`csrf_token`, an HMAC of store,
-//!   user and session under a per-simulator key); a post without it, with another session's
-//!   or a forged one answers 403 and changes nothing. (The app-install and users forms,
-//!   which predate it, do not check it yet.)
+//! * Every form that changes state carries the session's CSRF token (`csrf_token`, an HMAC
+//!   of store, user and session under a per-simulator key): the order actions, install and
+//!   uninstall confirmations, adding a user, revoking a user's access to an app, and sign
+//!   out. A post without it, with another session's or a forged one answers 403 and changes
+//!   nothing (a signed-out browser's sign-out just shows the picker).
 //! * Unknown store, app, order, user or extension: 404; a cancelled store: 403; a malformed
 //!   form: 400; a non-owner on the Users page: 403. Errors are HTML pages, never panics.
 //! * Any signed-in user may install, open and uninstall (as the domain allows); only the
@@ -101,6 +102,7 @@ mod session;
 mod users;
 
 use axum::Router;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
 use super::control::BigCommerce;
@@ -204,6 +206,19 @@ impl OrderAction {
     }
 }
 
+/// A store's control panel on its own origin ([`BigCommerce::spawn_control_panel`]).
+pub struct SpawnedControlPanel {
+    /// `http://127.0.0.1:{port}/cp/{hash}`: the store's `control_panel_base_url`.
+    pub base_url: String,
+    pub task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for SpawnedControlPanel {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
 /// `{sim_base}/cp/{store_hash}`: the store's `control_panel_base_url`.
 pub fn base_url(sim_base: &str, store_hash: &str) -> String {
     format!(
@@ -297,9 +312,50 @@ pub(crate) fn router(sim: BigCommerce) -> Router {
 }
 
 impl BigCommerce {
-    /// The store's control-panel base (`control_panel_base_url`): `{base}/cp/{hash}`.
+    /// The store's control-panel base (`control_panel_base_url`): `{base}/cp/{hash}`, or
+    /// the store's own origin once [`Self::spawn_control_panel`] gave it one.
     pub fn control_panel_url(&self, store_hash: &str) -> String {
-        base_url(self.base_url(), store_hash)
+        self.control_panel_base(store_hash)
+            .unwrap_or_else(|| base_url(self.base_url(), store_hash))
+    }
+
+    /// Serves `store_hash`'s control panel on `127.0.0.1:port` (0 = any), an origin of its
+    /// own, and makes `{origin}/cp/{hash}` the store's `control_panel_base_url`. Real stores
+    /// each have their own control-panel origin (`store-{hash}.mybigcommerce.com`); on the
+    /// simulator's shared origin two stores' control panels could not be told apart by a
+    /// browser (`frame-ancestors`, cookies). That origin answers this store's pages only.
+    /// Call it before the app is installed: the app reads the base at provisioning.
+    pub async fn spawn_control_panel(
+        &self,
+        store_hash: &str,
+        port: u16,
+    ) -> std::io::Result<SpawnedControlPanel> {
+        if self.control_panel_base(store_hash).is_none() {
+            return Err(std::io::Error::other(format!("no store {store_hash}")));
+        }
+        let bound = crate::server::bind_local(port).await?;
+        let base = format!("{}{}", bound.base_url, base_path(store_hash));
+        self.set_control_panel_url(store_hash, &base);
+        let own = base_path(store_hash);
+        let only_this_store = axum::middleware::from_fn(
+            move |request: axum::extract::Request, next: axum::middleware::Next| {
+                let path = request.uri().path();
+                let allowed = path == own || path.starts_with(&format!("{own}/"));
+                async move {
+                    if allowed {
+                        next.run(request).await
+                    } else {
+                        axum::http::StatusCode::NOT_FOUND.into_response()
+                    }
+                }
+            },
+        );
+        let task =
+            crate::server::serve(bound.listener, router(self.clone()).layer(only_this_store));
+        Ok(SpawnedControlPanel {
+            base_url: base,
+            task,
+        })
     }
 
     /// A URL that signs `user_id` in to the store's control panel and lands on `then`, a

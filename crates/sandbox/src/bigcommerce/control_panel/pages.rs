@@ -41,6 +41,9 @@ pub(super) struct Chrome {
     /// Which navigation entry is current: `apps`, `orders`, `users` or empty.
     pub section: &'static str,
     pub notice: Option<String>,
+    /// The signed-in session's CSRF token, for the hidden field of the forms every page
+    /// has (sign out) and of the app and user forms; `None` when signed out.
+    pub csrf: Option<String>,
 }
 
 impl Chrome {
@@ -53,6 +56,7 @@ impl Chrome {
             user: None,
             section: "",
             notice: None,
+            csrf: None,
         }
     }
 

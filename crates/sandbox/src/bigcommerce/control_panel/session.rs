@@ -3,6 +3,8 @@
 //! on every request; and the session's CSRF token, which forms that change an order carry
 //! in a hidden field.
 
+use axum::Form;
+use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -57,6 +59,7 @@ impl StorePage {
             user: user.map(UserView::from),
             section,
             notice: None,
+            csrf: None,
         }
     }
 
@@ -148,8 +151,24 @@ impl Ctx {
     pub fn chrome(&self, section: &'static str, notice: Option<String>) -> Chrome {
         Chrome {
             notice: notice.filter(|n| !n.is_empty()),
+            csrf: Some(self.csrf.clone()),
             ..self.page.chrome(Some(&self.user), section)
         }
+    }
+
+    /// [`Ctx::check_csrf`] on a posted form (an unreadable form carries no token).
+    pub fn check_posted_csrf(
+        &self,
+        form: Result<Form<Vec<(String, String)>>, FormRejection>,
+        chrome: &Chrome,
+    ) -> CpResult<()> {
+        let fields = form.map(|Form(f)| f).unwrap_or_default();
+        let sent = fields
+            .iter()
+            .rev()
+            .find(|(name, _)| name == CSRF_FIELD)
+            .map(|(_, v)| v.as_str());
+        self.check_csrf(sent, chrome)
     }
 
     pub fn hash(&self) -> &str {

@@ -45,6 +45,7 @@ struct UsersPage {
 pub(super) struct AddUserForm {
     email: Option<String>,
     locale: Option<String>,
+    csrf_token: Option<String>,
 }
 
 /// The signed-in owner, or 403.
@@ -109,6 +110,7 @@ pub(super) async fn add(
     let chrome = ctx.chrome("users", None);
     owner(&ctx, &chrome)?;
     let Form(form) = form.map_err(|e| CpError::bad_request(e.body_text()).within(&chrome))?;
+    ctx.check_csrf(form.csrf_token.as_deref(), &chrome)?;
     let email = form.email.unwrap_or_default().trim().to_owned();
     if !email.contains('@') {
         return Err(CpError::bad_request("Enter the new user's e-mail address.").within(&chrome));
@@ -141,9 +143,11 @@ pub(super) async fn remove_app_access(
     State(sim): State<BigCommerce>,
     Path((store, user_id, client_id)): Path<(String, String, String)>,
     headers: HeaderMap,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> CpResult<Redirect> {
     let ctx = Ctx::for_action(&sim, &store, &headers)?;
     let chrome = ctx.chrome("users", None);
+    ctx.check_posted_csrf(form, &chrome)?;
     owner(&ctx, &chrome)?;
     let user = user_id
         .parse::<i64>()

@@ -701,7 +701,7 @@ pub fn redeem_checkout_token(tx: &mut StoreTx<'_>, order_id: i64, token: &str) -
         .store
         .checkout_tokens
         .iter_mut()
-        .find(|t| t.token == token)
+        .find(|t| crate::secrets::secrets_equal(&t.token, token))
         .ok_or_else(|| DomainError::not_found("checkout token"))?;
     if entry.checkout_id != cart_id || entry.expires_at <= now || entry.uses >= entry.max_uses {
         return Err(DomainError::Forbidden(

@@ -79,7 +79,7 @@ async fn install_confirms_the_scopes_then_frames_the_auth_callback_whose_code_ex
         "nothing before Confirm"
     );
 
-    let framed = cp.post(INSTALL, &[]).await;
+    let framed = cp.submit(INSTALL, &[]).await;
     assert_eq!(framed.status, StatusCode::OK);
     let frame = framed.one("app-iframe");
     assert_eq!(frame.tag, "iframe");
@@ -124,7 +124,7 @@ async fn install_confirms_the_scopes_then_frames_the_auth_callback_whose_code_ex
 async fn a_non_owner_installs_as_themselves() {
     let cp = Cp::new().await;
     cp.sign_in(cp.ex.staff_id).await;
-    let framed = cp.post(INSTALL, &[]).await;
+    let framed = cp.submit(INSTALL, &[]).await;
     cp.open(framed.one("app-iframe").attr("src")).await;
     let (status, body) = cp.app.only("/bc/auth").exchange.unwrap();
     assert_eq!(status, 200);
@@ -223,7 +223,7 @@ async fn uninstall_confirms_then_calls_the_uninstall_callback() {
         "nothing before Confirm"
     );
 
-    let back = cp.post(UNINSTALL, &[]).await;
+    let back = cp.submit(UNINSTALL, &[]).await;
     assert_eq!(back.status, StatusCode::OK);
     assert!(
         back.url
@@ -246,6 +246,9 @@ async fn uninstall_confirms_then_calls_the_uninstall_callback() {
 
     // Once uninstalled, Open and Uninstall are 404s.
     assert_eq!(cp.get(OPEN).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(cp.post(UNINSTALL, &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        cp.submit(UNINSTALL, &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(cp.app.calls("/bc/uninstall").len(), 1);
 }

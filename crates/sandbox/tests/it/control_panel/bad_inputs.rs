@@ -39,7 +39,7 @@ async fn unknown_things_are_404_pages() {
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{extension}");
     }
     assert_eq!(
-        cp.post("/manage/marketplace/apps/nope/install", &[])
+        cp.submit("/manage/marketplace/apps/nope/install", &[])
             .await
             .status,
         StatusCode::NOT_FOUND

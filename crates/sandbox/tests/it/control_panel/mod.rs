@@ -4,6 +4,7 @@
 
 mod apps;
 mod bad_inputs;
+mod csrf;
 mod order_actions;
 mod orders;
 mod sign_in;
@@ -232,6 +233,21 @@ impl Cp {
         .await
     }
 
+    /// The signed-in session's CSRF token, as every page's sign-out form carries it.
+    pub async fn csrf(&self) -> String {
+        let page = self.get("/manage/marketplace/apps/my-apps").await;
+        assert_eq!(page.status, StatusCode::OK, "signed in: {}", page.html);
+        page.all("csrf-token")[0].attr("value").to_owned()
+    }
+
+    /// A form post as the page's own form sends it: with the session's CSRF token.
+    pub async fn submit(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        let token = self.csrf().await;
+        let mut all = form.to_vec();
+        all.push(("csrf_token", token.as_str()));
+        self.post(path, &all).await
+    }
+
     /// Follows a link or a frame's `src` found in a page (a path or an absolute URL).
     pub async fn open(&self, href: &str) -> Page {
         let url = if href.starts_with('/') {
@@ -271,7 +287,7 @@ pub struct Page {
 }
 
 impl Page {
-    async fn of(response: reqwest::Response) -> Self {
+    pub async fn of(response: reqwest::Response) -> Self {
         Self {
             status: response.status(),
             url: response.url().to_string(),

@@ -190,7 +190,7 @@ async fn uninstalling_removes_the_extension_from_the_menu() {
             .await
             .has("order-action-extension")
     );
-    cp.post(
+    cp.submit(
         "/manage/marketplace/apps/test-client-id-abc123/uninstall",
         &[],
     )

@@ -107,7 +107,7 @@ async fn the_picker_signs_in_keeps_the_user_in_a_cookie_and_signs_out() {
     assert_eq!(page.url, cp.url("/manage/marketplace/apps/my-apps"));
     assert!(page.has("cp-nav-users"));
 
-    let page = cp.post("/logout", &[]).await;
+    let page = cp.submit("/logout", &[]).await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.url, cp.url("/login"));
     assert_eq!(

@@ -17,7 +17,7 @@ async fn the_owner_adds_a_user_who_loads_the_app_and_then_loses_access() {
     assert!(users.has("add-user-email") && users.has("add-user-submit"));
 
     let added = cp
-        .post(USERS, &[("email", "clerk@example.es"), ("locale", "ca-ES")])
+        .submit(USERS, &[("email", "clerk@example.es"), ("locale", "ca-ES")])
         .await;
     assert_eq!(added.status, StatusCode::OK);
     assert_eq!(added.url.split('?').next().unwrap(), cp.url(USERS));
@@ -28,7 +28,7 @@ async fn the_owner_adds_a_user_who_loads_the_app_and_then_loses_access() {
     assert_eq!(store.users[&clerk].locale, "ca-ES");
     assert!(!store.users[&clerk].is_owner);
     // Adding the same e-mail again is a conflict.
-    let again = cp.post(USERS, &[("email", "CLERK@example.es")]).await;
+    let again = cp.submit(USERS, &[("email", "CLERK@example.es")]).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
 
     // The new user signs in and opens the app: the JWT names them.
@@ -57,7 +57,7 @@ async fn the_owner_adds_a_user_who_loads_the_app_and_then_loses_access() {
             .contains(&format!("action=\"/cp/abc123{form_action}\""))
     );
 
-    let done = cp.post(&form_action, &[]).await;
+    let done = cp.submit(&form_action, &[]).await;
     assert_eq!(done.status, StatusCode::OK);
     assert!(
         done.one("cp-notice")
@@ -97,14 +97,14 @@ async fn only_the_owner_manages_users() {
     // Still inside the store's frame.
     assert!(page.has("cp-signed-in-user"));
     assert_eq!(
-        cp.post(USERS, &[("email", "x@example.es")]).await.status,
+        cp.submit(USERS, &[("email", "x@example.es")]).await.status,
         StatusCode::FORBIDDEN
     );
     let revoke = format!(
         "/manage/settings/users/{}/apps/test-client-id-abc123/remove",
         cp.ex.staff_id
     );
-    assert_eq!(cp.post(&revoke, &[]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(cp.submit(&revoke, &[]).await.status, StatusCode::FORBIDDEN);
     assert_eq!(cp.sim.store("abc123").unwrap().users.len(), 2);
     assert!(cp.app.calls("/bc/remove_user").is_empty());
 }
@@ -121,7 +121,7 @@ async fn bad_user_forms_and_targets_are_4xx() {
             StatusCode::BAD_REQUEST,
         ),
     ] {
-        assert_eq!(cp.post(USERS, &form).await.status, status, "{form:?}");
+        assert_eq!(cp.submit(USERS, &form).await.status, status, "{form:?}");
     }
     let owner = cp.ex.owner_id;
     for (path, status) in [
@@ -143,7 +143,7 @@ async fn bad_user_forms_and_targets_are_4xx() {
             StatusCode::NOT_FOUND,
         ),
     ] {
-        let page = cp.post(&path, &[]).await;
+        let page = cp.submit(&path, &[]).await;
         assert_eq!(page.status, status, "{path}: {}", page.html);
     }
     assert!(cp.app.calls("/bc/remove_user").is_empty());
