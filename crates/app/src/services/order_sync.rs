@@ -537,7 +537,11 @@ async fn sync(
         } else {
             Vec::new()
         };
-    let f = facts(&order, &products, &refunds);
+    let mut f = facts(&order, &products, &refunds);
+    // The store credit the app debited at the IPN (through the Customers API) is not on
+    // BigCommerce's order, which was created from the checkout at its full amount; SeQura
+    // was asked only for the rest, so the carts keep leaving the credit out.
+    f.store_credit = f.store_credit.max(row.store_credit);
     let (unshipped, shipped) = build_carts(&f);
     let delivery = addresses.first().map(delivery_address);
     let invoice = invoice_address(&order);

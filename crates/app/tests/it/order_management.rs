@@ -525,3 +525,33 @@ async fn a_mapping_set_to_none_leaves_the_bigcommerce_status_alone() {
     );
     w.finish().await;
 }
+
+/// An order paid partly with store credit: SeQura was asked only for the rest, so every
+/// later update must keep the credit out of SeQura's carts (BigCommerce's order does not
+/// show the credit the app took from the customer).
+#[tokio::test]
+async fn updates_of_an_order_paid_partly_with_store_credit_land() {
+    let w = World::connected(false).await;
+    let (order, uuid) = paid_order(&w, true).await;
+    let confirmed = sequra(&w, uuid).unshipped_cart.order_total_with_tax;
+    assert_eq!(confirmed, 11500 - 2000, "SeQura collects the rest");
+    let l = lines(&w, order);
+    ship(&w, order, vec![(l[0], 1)]);
+    settle(&w).await;
+    let sq = sequra(&w, uuid);
+    assert_eq!(qty(&sq.shipped_cart, "CAM-ALG-M-AZ"), 1, "{:?}", sq.updates);
+    assert_eq!(
+        sq.shipped_cart.order_total_with_tax + sq.unshipped_cart.order_total_with_tax,
+        confirmed
+    );
+    let hash = sequra_bc::domain::StoreHash::parse(w.store()).unwrap();
+    let log = w
+        .app
+        .state
+        .db
+        .log_entries(&hash, &Default::default(), 10, 0)
+        .await
+        .unwrap();
+    assert!(log.is_empty(), "{log:?}");
+    w.finish().await;
+}
