@@ -67,6 +67,24 @@ fn items(text: &str) -> impl Iterator<Item = &str> {
 }
 
 impl GeneralSettingsForm {
+    /// The form as the settings page shows it for `settings` (what [`Self::parse`] reads
+    /// back into the same settings).
+    pub fn from_settings(settings: &GeneralSettings) -> Self {
+        GeneralSettingsForm {
+            send_order_reports: settings.send_order_reports.then(|| "on".into()),
+            hosted_checkout_page: settings.hosted_checkout_page.then(|| "on".into()),
+            allowed_ips: settings.allowed_ips.join("\n"),
+            excluded_products: settings.excluded_products.join("\n"),
+            excluded_categories: settings
+                .excluded_categories
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            default_services_end: settings.default_services_end.clone(),
+        }
+    }
+
     pub fn parse(&self) -> Result<GeneralSettings, Vec<FieldError>> {
         let mut errors = Vec::new();
 
@@ -143,6 +161,59 @@ impl GeneralSettingsForm {
             excluded_categories,
             default_services_end,
         })
+    }
+}
+
+/// The order status mapping form as submitted: a BigCommerce status id per SeQura state,
+/// empty for "None".
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct StatusMappingForm {
+    #[serde(default)]
+    pub approved: String,
+    #[serde(default)]
+    pub needs_review: String,
+    #[serde(default)]
+    pub cancelled: String,
+}
+
+/// Shown next to a status that is not one of the store's.
+pub const NOT_A_STATUS: &str = "Choose one of the store's order statuses, or None.";
+
+impl StatusMappingForm {
+    /// What was submitted for `state`, trimmed.
+    pub fn value(&self, state: SequraState) -> &str {
+        match state {
+            SequraState::Approved => &self.approved,
+            SequraState::NeedsReview => &self.needs_review,
+            SequraState::Cancelled => &self.cancelled,
+        }
+        .trim()
+    }
+
+    /// The mapping, every value one of `statuses` (the store's status ids) or none; an
+    /// error per field otherwise.
+    pub fn parse(
+        &self,
+        statuses: &[u32],
+    ) -> Result<Vec<(SequraState, Option<i64>)>, Vec<FieldError>> {
+        let mut mapping = Vec::new();
+        let mut errors = Vec::new();
+        for s in SequraState::ALL {
+            let value = self.value(s);
+            if value.is_empty() {
+                mapping.push((s, None));
+                continue;
+            }
+            match statuses.iter().find(|id| id.to_string() == value) {
+                Some(id) => mapping.push((s, Some(i64::from(*id)))),
+                None => errors.push(FieldError::new(s.as_str(), NOT_A_STATUS)),
+            }
+        }
+        if errors.is_empty() {
+            Ok(mapping)
+        } else {
+            Err(errors)
+        }
     }
 }
 

@@ -178,7 +178,7 @@ async fn methods(
 
 /// `products=12,34`: catalog product ids, at most 200 (a cart larger than that is
 /// checked again, in full, when the shopper picks a method).
-fn parse_products(raw: &str) -> Result<Vec<u64>, AppError> {
+pub fn parse_products(raw: &str) -> Result<Vec<u64>, AppError> {
     let mut ids = Vec::new();
     for item in raw
         .split(',')
