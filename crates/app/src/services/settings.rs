@@ -43,18 +43,16 @@ impl Default for GeneralSettings {
     }
 }
 
-/// The general settings form as submitted (checkboxes are absent when unticked).
+/// The general settings form as submitted. Checkboxes are absent when unticked; the text
+/// fields are always sent by the page, so a body without one of them is not this form (and
+/// must not save its absence as "empty").
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct GeneralSettingsForm {
     pub send_order_reports: Option<String>,
     pub hosted_checkout_page: Option<String>,
-    #[serde(default)]
     pub allowed_ips: String,
-    #[serde(default)]
     pub excluded_products: String,
-    #[serde(default)]
     pub excluded_categories: String,
-    #[serde(default)]
     pub default_services_end: String,
 }
 
@@ -166,13 +164,11 @@ impl GeneralSettingsForm {
 
 /// The order status mapping form as submitted: a BigCommerce status id per SeQura state,
 /// empty for "None".
+/// All three are always sent by the page (empty for "None").
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct StatusMappingForm {
-    #[serde(default)]
     pub approved: String,
-    #[serde(default)]
     pub needs_review: String,
-    #[serde(default)]
     pub cancelled: String,
 }
 

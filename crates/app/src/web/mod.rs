@@ -19,6 +19,7 @@ use crate::state::AppState;
 pub mod admin;
 pub mod assets;
 pub mod error;
+pub mod form;
 pub mod install;
 pub mod sequra_in;
 pub mod session;

@@ -124,7 +124,15 @@ async fn an_excluded_category_hides_sequra_and_refuses_the_solicitation() {
     let base = "country=ES&currency=EUR&amount=11500";
     // Category 24 is the shoes' ("Calzado"); the shirt is in 23.
     let (status, _) = admin
-        .post("/admin/settings", &[("excluded_categories", "24")])
+        .post(
+            "/admin/settings",
+            &[
+                ("allowed_ips", ""),
+                ("excluded_products", ""),
+                ("excluded_categories", "24"),
+                ("default_services_end", ""),
+            ],
+        )
         .await;
     assert_eq!(status, 200);
     assert!(
@@ -156,7 +164,15 @@ async fn an_excluded_category_hides_sequra_and_refuses_the_solicitation() {
 
     // The merchant lifts the exclusion: the cart is sellable again at once.
     let (status, _) = admin
-        .post("/admin/settings", &[("excluded_categories", "")])
+        .post(
+            "/admin/settings",
+            &[
+                ("allowed_ips", ""),
+                ("excluded_products", ""),
+                ("excluded_categories", ""),
+                ("default_services_end", ""),
+            ],
+        )
         .await;
     assert_eq!(status, 200);
     assert!(

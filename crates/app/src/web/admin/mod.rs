@@ -5,14 +5,13 @@
 //! to each field.
 
 use askama::Template;
-use axum::Form;
 use axum::Router;
 use axum::extract::State;
-use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use super::form::StrictForm;
 use super::session::{self, AdminSession, REFRESH_HEADER};
 use super::{AppError, FieldError};
 use crate::domain::SequraState;
@@ -97,10 +96,6 @@ pub(super) async fn fragment_with_status(
     Ok((status, headers, html).into_response())
 }
 
-pub(super) fn form_error(_: FormRejection) -> AppError {
-    AppError::BadRequest("the form could not be read".into())
-}
-
 // ---------------------------------------------------------------------------------------
 // Order status mapping
 
@@ -177,9 +172,8 @@ async fn statuses_page(
 async fn save_statuses(
     State(state): State<AppState>,
     session: AdminSession,
-    form: Result<Form<StatusMappingForm>, FormRejection>,
+    StrictForm(form): StrictForm<StatusMappingForm>,
 ) -> Result<Response, AppError> {
-    let Form(form) = form.map_err(form_error)?;
     let statuses = bc_statuses(&state, &session).await?;
     let ids: Vec<u32> = statuses.iter().map(|o| o.id).collect();
     let (mapping, errors) = match form.parse(&ids) {
@@ -261,9 +255,8 @@ async fn settings_page(
 async fn save_settings(
     State(state): State<AppState>,
     session: AdminSession,
-    form: Result<Form<GeneralSettingsForm>, FormRejection>,
+    StrictForm(form): StrictForm<GeneralSettingsForm>,
 ) -> Result<Response, AppError> {
-    let Form(form) = form.map_err(form_error)?;
     let (saved, errors) = match form.parse() {
         Ok(valid) => {
             settings::save_general_settings(&state, &session.store, &valid).await?;
