@@ -92,13 +92,15 @@ async fn methods_follow_country_currency_amount_and_settings() {
         !small.contains(&"pp3".to_owned()),
         "pp3 starts at 50 €: {small:?}"
     );
-    // Garbage parameters: no methods, never an error.
+    // Garbage parameters: a 400 that says what is wrong (the script never sends these).
     let url = format!(
-        "{}/storefront/{}/checkouts/x/methods?amount=NaN&country=%00",
+        "{}/storefront/{}/checkouts/x/methods?amount=NaN&country=%00&currency=EUR",
         w.app.base_url,
         w.store()
     );
-    assert_eq!(reqwest::get(url).await.unwrap().status(), 200);
+    let r = reqwest::get(url).await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("amount"));
     let url = format!("{}/storefront/UNKNOWN/checkouts/x/methods", w.app.base_url);
     assert_eq!(reqwest::get(url).await.unwrap().status(), 404);
     w.finish().await;
