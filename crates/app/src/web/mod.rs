@@ -42,6 +42,8 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/admin.css", get(assets::admin_css))
         .route("/assets/admin.js", get(assets::admin_js))
         .route("/storefront/checkout.js", get(assets::checkout_js))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(
             ServiceBuilder::new()
@@ -61,4 +63,14 @@ pub fn router(state: AppState) -> Router {
 async fn health(State(state): State<AppState>) -> Result<&'static str, AppError> {
     state.db.ping().await?;
     Ok("ok")
+}
+
+/// Any path the app does not serve: a JSON 404 like every other (axum's own is empty).
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// A path served with other methods.
+async fn method_not_allowed() -> AppError {
+    AppError::MethodNotAllowed
 }
