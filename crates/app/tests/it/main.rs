@@ -8,6 +8,7 @@ mod checkout;
 mod checkout_browser;
 mod checkout_script;
 mod connection;
+mod fuzz_replay;
 mod install;
 mod jobs;
 mod order_management;
