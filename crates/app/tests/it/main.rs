@@ -4,6 +4,7 @@
 mod support;
 
 mod admin_browser;
+mod bad_input;
 mod checkout;
 mod checkout_browser;
 mod checkout_script;
