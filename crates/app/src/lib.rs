@@ -8,6 +8,7 @@ pub mod crypto;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod fuzzing;
 pub mod jobs;
 pub mod services;
 pub mod state;

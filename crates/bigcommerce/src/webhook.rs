@@ -93,6 +93,22 @@ pub struct TransactionEventData {
 #[error("not a BigCommerce webhook payload: {0}")]
 pub struct WebhookParseError(String);
 
+/// Longest reason kept: serde quotes the offending value whole (a 64 KiB string with its
+/// control characters escaped), and the reason ends up in a response and a log line.
+const MAX_REASON: usize = 200;
+
+impl WebhookParseError {
+    fn new(reason: String) -> Self {
+        if reason.chars().count() <= MAX_REASON {
+            WebhookParseError(reason)
+        } else {
+            let mut cut: String = reason.chars().take(MAX_REASON).collect();
+            cut.push('…');
+            WebhookParseError(cut)
+        }
+    }
+}
+
 #[derive(Deserialize)]
 struct RawPayload {
     scope: String,
@@ -181,7 +197,7 @@ struct DeliveryExceptionData {
 }
 
 fn typed<T: serde::de::DeserializeOwned>(scope: &str, data: Value) -> Result<T, WebhookParseError> {
-    serde_json::from_value(data).map_err(|e| WebhookParseError(format!("{scope} data: {e}")))
+    serde_json::from_value(data).map_err(|e| WebhookParseError::new(format!("{scope} data: {e}")))
 }
 
 impl WebhookData {
@@ -289,7 +305,7 @@ impl WebhookPayload {
     /// Parses a delivery body.
     pub fn parse(body: &[u8]) -> Result<WebhookPayload, WebhookParseError> {
         let raw: RawPayload =
-            serde_json::from_slice(body).map_err(|e| WebhookParseError(e.to_string()))?;
+            serde_json::from_slice(body).map_err(|e| WebhookParseError::new(e.to_string()))?;
         let data = WebhookData::from_scope(&raw.scope, raw.data)?;
         Ok(WebhookPayload {
             scope: raw.scope,
@@ -328,6 +344,20 @@ mod tests {
         );
         assert_eq!(p.store_hash().unwrap().as_str(), "abc123");
         assert_eq!(p.data.order_id(), Some(250));
+    }
+
+    #[test]
+    fn reasons_do_not_quote_the_whole_body() {
+        // Found by the fuzzer: serde_json's "invalid type: string …" quotes the string whole.
+        let body = format!("\"{}\"", "\u{7f}".repeat(10_000));
+        let err = WebhookPayload::parse(body.as_bytes()).unwrap_err();
+        assert!(err.to_string().chars().count() < MAX_REASON + 60, "{err}");
+        let body = format!(
+            r#"{{"scope":"store/order/updated","store_id":"1","data":{{"id":"{}"}},"hash":"h","created_at":1,"producer":"stores/a"}}"#,
+            "9".repeat(10_000)
+        );
+        let err = WebhookPayload::parse(body.as_bytes()).unwrap_err();
+        assert!(err.to_string().chars().count() < MAX_REASON + 60, "{err}");
     }
 
     #[test]

@@ -145,8 +145,23 @@ const MAX_ECHO: usize = 80;
 /// Biggest body accepted (SeQura's are a few hundred bytes; parameters are ours).
 const MAX_BODY: usize = 64 * 1024;
 
+/// At most `MAX_ECHO` characters of `value`, control characters escaped first: an error
+/// quotes it with `{:?}`, and escaping after the cut would let 80 control characters grow
+/// into 500 characters of message.
 fn echo(value: &str) -> String {
-    value.chars().take(MAX_ECHO).collect()
+    value
+        .chars()
+        .flat_map(|c| {
+            let printable = !c.is_control();
+            let escaped: Vec<char> = if printable {
+                vec![c]
+            } else {
+                c.escape_default().collect()
+            };
+            escaped
+        })
+        .take(MAX_ECHO)
+        .collect()
 }
 
 fn hex_value(b: u8) -> Option<u8> {
@@ -477,6 +492,22 @@ mod tests {
             Notification::parse(b"order_ref=u1").unwrap_err(),
             E::MissingField("sq_state")
         );
+    }
+
+    #[test]
+    fn control_characters_cannot_inflate_errors() {
+        // Found by the fuzzer: 80 control characters quoted with {:?} made a 500-character
+        // message out of a 200-byte body.
+        let body = format!(
+            "order_ref=u1&sq_state=approved&x={}%zz",
+            "\u{1b}".repeat(200)
+        );
+        let err = Notification::parse_ipn(body.as_bytes()).unwrap_err();
+        assert!(matches!(err, NotificationError::Malformed(_)));
+        assert!(err.to_string().chars().count() < 2 * MAX_ECHO + 60, "{err}");
+        let body = format!("order_ref=u1&sq_state={}", "\u{0}".repeat(500));
+        let err = Notification::parse_ipn(body.as_bytes()).unwrap_err();
+        assert!(err.to_string().chars().count() < 2 * MAX_ECHO + 60, "{err}");
     }
 
     #[test]

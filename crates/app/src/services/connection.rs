@@ -99,6 +99,43 @@ impl ConnectionForm {
     }
 }
 
+impl ConnectionForm {
+    /// Checks the form before anything is sent to SeQura: the environment, and a username
+    /// and password SeQura could have issued. Returns the environment and the trimmed
+    /// username, or an error per field.
+    pub fn validate(&self) -> Result<(Environment, &str), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let environment = match Environment::parse(self.environment.trim()) {
+            Ok(e) => Some(e),
+            Err(_) => {
+                errors.push(FieldError::new("environment", "Choose sandbox or live."));
+                None
+            }
+        };
+        let username = self.username.trim();
+        if username.is_empty() {
+            errors.push(FieldError::new("username", "Enter your SeQura username."));
+        } else if username.len() > 255 || username.contains(':') {
+            errors.push(FieldError::new(
+                "username",
+                "This is not a SeQura username.",
+            ));
+        }
+        if self.password.is_empty() {
+            errors.push(FieldError::new("password", "Enter your SeQura password."));
+        } else if self.password.len() > 1024 {
+            errors.push(FieldError::new(
+                "password",
+                "This is not a SeQura password.",
+            ));
+        }
+        match environment {
+            Some(environment) if errors.is_empty() => Ok((environment, username)),
+            _ => Err(errors),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub enum ConnectOutcome {
     Saved,
@@ -115,33 +152,9 @@ pub async fn connect(
     store: &StoreHash,
     form: &ConnectionForm,
 ) -> Result<ConnectOutcome, AppError> {
-    let mut errors = Vec::new();
-    let environment = match Environment::parse(form.environment.trim()) {
-        Ok(e) => Some(e),
-        Err(_) => {
-            errors.push(FieldError::new("environment", "Choose sandbox or live."));
-            None
-        }
-    };
-    let username = form.username.trim();
-    if username.is_empty() {
-        errors.push(FieldError::new("username", "Enter your SeQura username."));
-    } else if username.len() > 255 || username.contains(':') {
-        errors.push(FieldError::new(
-            "username",
-            "This is not a SeQura username.",
-        ));
-    }
-    if form.password.is_empty() {
-        errors.push(FieldError::new("password", "Enter your SeQura password."));
-    } else if form.password.len() > 1024 {
-        errors.push(FieldError::new(
-            "password",
-            "This is not a SeQura password.",
-        ));
-    }
-    let Some(environment) = environment.filter(|_| errors.is_empty()) else {
-        return Ok(ConnectOutcome::Invalid(errors));
+    let (environment, username) = match form.validate() {
+        Ok(valid) => valid,
+        Err(errors) => return Ok(ConnectOutcome::Invalid(errors)),
     };
 
     let password = SecretString::from(form.password.clone());
@@ -254,14 +267,19 @@ pub enum CountriesOutcome {
     Unreachable(Vec<CountryChoice>),
 }
 
-/// Saves the selling countries after checking every merchant ID with SeQura; nothing is
-/// saved if any is refused.
-pub async fn save_countries(
-    state: &AppState,
-    store: &StoreHash,
-    connection: &Connection,
+/// Why the countries form was refused before asking SeQura; the rows as submitted, with
+/// the error next to each field.
+pub enum CountriesFormError {
+    NoCountry(Vec<CountryChoice>),
+    Fields(Vec<CountryChoice>),
+}
+
+/// Reads the countries form (`enable_XX`, `merchant_XX` per selling country; anything else
+/// is ignored) and checks what needs no SeQura: at least one country, and a merchant ID of
+/// the right shape for each one enabled.
+pub fn read_countries_form(
     form: &BTreeMap<String, String>,
-) -> Result<CountriesOutcome, AppError> {
+) -> Result<Vec<CountryChoice>, CountriesFormError> {
     let mut rows: Vec<CountryChoice> = SELLING_COUNTRIES
         .iter()
         .map(|(code, name)| CountryChoice {
@@ -276,29 +294,56 @@ pub async fn save_countries(
         })
         .collect();
     if !rows.iter().any(|r| r.enabled) {
-        return Ok(CountriesOutcome::Invalid {
-            rows,
-            message: Some("Choose at least one country.".into()),
-        });
+        return Err(CountriesFormError::NoCountry(rows));
     }
     let mut invalid = false;
-    let mut unreachable = false;
     for row in rows.iter_mut().filter(|r| r.enabled) {
         let id = row.merchant_id.as_str();
         if id.is_empty() {
             row.error = Some("Enter the merchant ID SeQura gave you for this country.".into());
             invalid = true;
-            continue;
-        }
-        if id.len() > 64
-            || !id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
-        {
+        } else if !is_merchant_id(id) {
             row.error = Some("A merchant ID has only letters, digits, “_”, “-” and “.”.".into());
             invalid = true;
-            continue;
         }
+    }
+    if invalid {
+        Err(CountriesFormError::Fields(rows))
+    } else {
+        Ok(rows)
+    }
+}
+
+/// At most 64 of letters, digits, `_`, `-` and `.`.
+pub fn is_merchant_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+/// Saves the selling countries after checking every merchant ID with SeQura; nothing is
+/// saved if any is refused.
+pub async fn save_countries(
+    state: &AppState,
+    store: &StoreHash,
+    connection: &Connection,
+    form: &BTreeMap<String, String>,
+) -> Result<CountriesOutcome, AppError> {
+    let (mut rows, mut invalid) = match read_countries_form(form) {
+        Ok(rows) => (rows, false),
+        Err(CountriesFormError::NoCountry(rows)) => {
+            return Ok(CountriesOutcome::Invalid {
+                rows,
+                message: Some("Choose at least one country.".into()),
+            });
+        }
+        Err(CountriesFormError::Fields(rows)) => (rows, true),
+    };
+    let mut unreachable = false;
+    for row in rows.iter_mut().filter(|r| r.enabled && r.error.is_none()) {
+        let id = row.merchant_id.as_str();
         match connection.client.merchant_credentials(id).await {
             Ok(()) => {}
             Err(sequra::Error::Forbidden { .. } | sequra::Error::NotFound { .. }) => {

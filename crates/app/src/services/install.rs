@@ -167,6 +167,9 @@ pub async fn load(state: &AppState, signed_payload_jwt: &str) -> Result<Loaded, 
 pub async fn uninstall(state: &AppState, signed_payload_jwt: &str) -> Result<(), AppError> {
     // Whoever clicked, BigCommerce has uninstalled the app by the time it calls us.
     let (store, _payload) = verify_signed_payload(state, signed_payload_jwt)?;
+    if state.db.store(&store).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
     let removed = state.db.delete_store(&store).await?;
     tracing::info!(store = %store, removed, "uninstalled");
     Ok(())
@@ -175,6 +178,9 @@ pub async fn uninstall(state: &AppState, signed_payload_jwt: &str) -> Result<(),
 /// The remove_user callback: that user loses access to the app in that store.
 pub async fn remove_user(state: &AppState, signed_payload_jwt: &str) -> Result<(), AppError> {
     let (store, payload) = verify_signed_payload(state, signed_payload_jwt)?;
+    if state.db.store(&store).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
     if payload.is_owner() {
         return Ok(());
     }

@@ -43,18 +43,16 @@ impl Default for GeneralSettings {
     }
 }
 
-/// The general settings form as submitted (checkboxes are absent when unticked).
+/// The general settings form as submitted. Checkboxes are absent when unticked; the text
+/// fields are always sent by the page, so a body without one of them is not this form (and
+/// must not save its absence as "empty").
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct GeneralSettingsForm {
     pub send_order_reports: Option<String>,
     pub hosted_checkout_page: Option<String>,
-    #[serde(default)]
     pub allowed_ips: String,
-    #[serde(default)]
     pub excluded_products: String,
-    #[serde(default)]
     pub excluded_categories: String,
-    #[serde(default)]
     pub default_services_end: String,
 }
 
@@ -67,6 +65,24 @@ fn items(text: &str) -> impl Iterator<Item = &str> {
 }
 
 impl GeneralSettingsForm {
+    /// The form as the settings page shows it for `settings` (what [`Self::parse`] reads
+    /// back into the same settings).
+    pub fn from_settings(settings: &GeneralSettings) -> Self {
+        GeneralSettingsForm {
+            send_order_reports: settings.send_order_reports.then(|| "on".into()),
+            hosted_checkout_page: settings.hosted_checkout_page.then(|| "on".into()),
+            allowed_ips: settings.allowed_ips.join("\n"),
+            excluded_products: settings.excluded_products.join("\n"),
+            excluded_categories: settings
+                .excluded_categories
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            default_services_end: settings.default_services_end.clone(),
+        }
+    }
+
     pub fn parse(&self) -> Result<GeneralSettings, Vec<FieldError>> {
         let mut errors = Vec::new();
 
@@ -143,6 +159,57 @@ impl GeneralSettingsForm {
             excluded_categories,
             default_services_end,
         })
+    }
+}
+
+/// The order status mapping form as submitted: a BigCommerce status id per SeQura state,
+/// empty for "None".
+/// All three are always sent by the page (empty for "None").
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct StatusMappingForm {
+    pub approved: String,
+    pub needs_review: String,
+    pub cancelled: String,
+}
+
+/// Shown next to a status that is not one of the store's.
+pub const NOT_A_STATUS: &str = "Choose one of the store's order statuses, or None.";
+
+impl StatusMappingForm {
+    /// What was submitted for `state`, trimmed.
+    pub fn value(&self, state: SequraState) -> &str {
+        match state {
+            SequraState::Approved => &self.approved,
+            SequraState::NeedsReview => &self.needs_review,
+            SequraState::Cancelled => &self.cancelled,
+        }
+        .trim()
+    }
+
+    /// The mapping, every value one of `statuses` (the store's status ids) or none; an
+    /// error per field otherwise.
+    pub fn parse(
+        &self,
+        statuses: &[u32],
+    ) -> Result<Vec<(SequraState, Option<i64>)>, Vec<FieldError>> {
+        let mut mapping = Vec::new();
+        let mut errors = Vec::new();
+        for s in SequraState::ALL {
+            let value = self.value(s);
+            if value.is_empty() {
+                mapping.push((s, None));
+                continue;
+            }
+            match statuses.iter().find(|id| id.to_string() == value) {
+                Some(id) => mapping.push((s, Some(i64::from(*id)))),
+                None => errors.push(FieldError::new(s.as_str(), NOT_A_STATUS)),
+            }
+        }
+        if errors.is_empty() {
+            Ok(mapping)
+        } else {
+            Err(errors)
+        }
     }
 }
 

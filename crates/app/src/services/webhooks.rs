@@ -21,11 +21,30 @@ pub struct Received {
     pub new: bool,
 }
 
-pub async fn receive(
-    state: &AppState,
-    token: Option<&str>,
-    body: &[u8],
-) -> Result<Received, AppError> {
+/// A delivery body that passed every check that needs no database: a BigCommerce envelope
+/// naming a valid store, with bounded `hash` and `scope`, in UTF-8.
+#[derive(Debug)]
+pub struct Delivery<'a> {
+    pub store: StoreHash,
+    pub payload: WebhookPayload,
+    /// The body as text (stored as received).
+    pub text: &'a str,
+}
+
+impl Delivery<'_> {
+    /// What identifies one event across redeliveries.
+    pub fn key(&self) -> String {
+        format!(
+            "{}:{}:{}",
+            self.payload.scope, self.payload.created_at, self.payload.hash
+        )
+    }
+}
+
+/// Reads a delivery body; every refusal is a 400 that says what is wrong.
+pub fn parse_delivery(body: &[u8]) -> Result<Delivery<'_>, AppError> {
+    let text =
+        std::str::from_utf8(body).map_err(|_| AppError::BadRequest("body is not UTF-8".into()))?;
     let payload = WebhookPayload::parse(body)
         .map_err(|e| AppError::BadRequest(format!("not a BigCommerce webhook: {e}")))?;
     let store = payload
@@ -36,6 +55,20 @@ pub async fn receive(
     if payload.hash.len() > 128 || payload.scope.len() > 128 {
         return Err(AppError::BadRequest("oversized hash or scope".into()));
     }
+    Ok(Delivery {
+        store,
+        payload,
+        text,
+    })
+}
+
+pub async fn receive(
+    state: &AppState,
+    token: Option<&str>,
+    body: &[u8],
+) -> Result<Received, AppError> {
+    let delivery = parse_delivery(body)?;
+    let store = delivery.store.clone();
 
     // Unknown store and wrong secret get the same answer: nothing to learn from probing.
     let denied = AppError::Unauthorized("webhook not authorised for this store");
@@ -59,11 +92,11 @@ pub async fn receive(
         ));
     }
 
+    let payload = &delivery.payload;
     let order_id = payload.data.order_id();
     let order_id_db = order_id.and_then(|id| i64::try_from(id).ok());
-    let delivery_key = format!("{}:{}:{}", payload.scope, payload.created_at, payload.hash);
-    let text =
-        std::str::from_utf8(body).map_err(|_| AppError::BadRequest("body is not UTF-8".into()))?;
+    let delivery_key = delivery.key();
+    let text = delivery.text;
     // Only SeQura orders are synchronised; any change to one (even a redelivery: processing
     // reads the current state, so it is never skipped on a matching key) queues a sync,
     // coalesced with any sync already waiting for that order.
@@ -86,7 +119,7 @@ pub async fn receive(
     tx.commit().await?;
     Ok(Received {
         store,
-        scope: payload.scope,
+        scope: payload.scope.clone(),
         order_id,
         new,
     })

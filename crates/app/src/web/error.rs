@@ -38,6 +38,12 @@ pub enum AppError {
     Gone(String),
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
+    #[error("payload too large: {0}")]
+    PayloadTooLarge(String),
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("not implemented: {0}")]
     NotImplemented(String),
     #[error("a service we depend on is unavailable: {0}")]
@@ -71,6 +77,9 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Gone(_) => StatusCode::GONE,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -90,6 +99,9 @@ impl IntoResponse for AppError {
             AppError::Gone(m) => ("gone", Some(m.clone())),
             AppError::NotImplemented(m) => ("not_implemented", Some(m.clone())),
             AppError::Invalid(_) => ("invalid", None),
+            AppError::PayloadTooLarge(m) => ("payload_too_large", Some(m.clone())),
+            AppError::UnsupportedMediaType(m) => ("unsupported_media_type", Some(m.clone())),
+            AppError::MethodNotAllowed => ("method_not_allowed", None),
             AppError::Unavailable(m) => {
                 tracing::warn!(%m, "dependency unavailable");
                 ("unavailable", None)

@@ -19,6 +19,7 @@ use crate::state::AppState;
 pub mod admin;
 pub mod assets;
 pub mod error;
+pub mod form;
 pub mod install;
 pub mod sequra_in;
 pub mod session;
@@ -41,6 +42,8 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/admin.css", get(assets::admin_css))
         .route("/assets/admin.js", get(assets::admin_js))
         .route("/storefront/checkout.js", get(assets::checkout_js))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(
             ServiceBuilder::new()
@@ -90,4 +93,14 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
         path = %request.uri().path(),
         version = ?request.version(),
     )
+}
+
+/// Any path the app does not serve: a JSON 404 like every other (axum's own is empty).
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// A path served with other methods.
+async fn method_not_allowed() -> AppError {
+    AppError::MethodNotAllowed
 }

@@ -6,7 +6,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::Router;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -36,7 +36,11 @@ pub fn routes() -> Router<AppState> {
             "/storefront/{store}/solicitations/{id}/return",
             get(return_page),
         )
+        // The checkout script sends a product, a campaign and a flag.
+        .layer(DefaultBodyLimit::max(MAX_SOLICIT_BYTES))
 }
+
+const MAX_SOLICIT_BYTES: usize = 4 * 1024;
 
 /// The storefront origin of a store (its `secure_url`), for CORS.
 async fn storefront_origin(
@@ -54,6 +58,15 @@ async fn storefront_origin(
 
 fn parse_store(store: &str) -> Result<StoreHash, AppError> {
     StoreHash::parse(store).map_err(|_| AppError::NotFound)
+}
+
+/// A store the app is installed in; any other is a 404, like a malformed hash.
+async fn installed_store(state: &AppState, store: &str) -> Result<StoreHash, AppError> {
+    let store = parse_store(store)?;
+    if state.db.store(&store).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    Ok(store)
 }
 
 /// Adds CORS headers for the store's storefront origin, and only when the request comes
@@ -81,12 +94,13 @@ async fn preflight(
     Path(params): Path<Vec<(String, String)>>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(store) = params
+    let store = params
         .iter()
         .find(|(k, _)| k == "store")
-        .and_then(|(_, v)| StoreHash::parse(v).ok())
-    else {
-        return StatusCode::NOT_FOUND.into_response();
+        .map_or("", |(_, v)| v.as_str());
+    let store = match installed_store(&state, store).await {
+        Ok(store) => store,
+        Err(e) => return e.into_response(),
     };
     let mut response = StatusCode::NO_CONTENT.into_response();
     let h = response.headers_mut();
@@ -143,12 +157,24 @@ async fn methods(
     headers: HeaderMap,
     query: Result<Query<MethodsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, AppError> {
-    let store = parse_store(&store)?;
+    let store = installed_store(&state, &store).await?;
     let Query(q) = query.map_err(|_| AppError::BadRequest("bad query".into()))?;
+    if q.country.trim().is_empty() || q.currency.trim().is_empty() || q.amount.trim().is_empty() {
+        return Err(AppError::BadRequest(
+            "country, currency and amount are required".into(),
+        ));
+    }
+    let amount: i64 = q
+        .amount
+        .trim()
+        .parse()
+        .ok()
+        .filter(|a| *a >= 0)
+        .ok_or_else(|| AppError::BadRequest("amount must be a whole number of cents".into()))?;
     let facts = CheckoutFacts {
         country: q.country.trim().to_ascii_uppercase(),
         currency: q.currency.trim().to_ascii_uppercase(),
-        amount: q.amount.trim().parse().unwrap_or(0),
+        amount,
         skus: q
             .skus
             .split(',')
@@ -178,7 +204,7 @@ async fn methods(
 
 /// `products=12,34`: catalog product ids, at most 200 (a cart larger than that is
 /// checked again, in full, when the shopper picks a method).
-fn parse_products(raw: &str) -> Result<Vec<u64>, AppError> {
+pub fn parse_products(raw: &str) -> Result<Vec<u64>, AppError> {
     let mut ids = Vec::new();
     for item in raw
         .split(',')
@@ -205,6 +231,20 @@ struct SolicitBody {
     use_store_credit: bool,
 }
 
+/// A body the JSON extractor refused: 413 and 415 keep their status, the rest is a 400 with
+/// serde's reason.
+fn json_rejection(e: axum::extract::rejection::JsonRejection) -> AppError {
+    match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            AppError::PayloadTooLarge("the request body is too large".into())
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            AppError::UnsupportedMediaType("the body must be sent as application/json".into())
+        }
+        _ => AppError::BadRequest(e.body_text().chars().take(200).collect()),
+    }
+}
+
 #[derive(Serialize)]
 struct Started {
     id: String,
@@ -227,8 +267,8 @@ async fn solicit(
     headers: HeaderMap,
     body: Result<axum::Json<SolicitBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, AppError> {
-    let store = parse_store(&store)?;
-    let axum::Json(body) = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let store = installed_store(&state, &store).await?;
+    let axum::Json(body) = body.map_err(json_rejection)?;
     let id_ok = |s: &str| {
         !s.is_empty()
             && s.len() <= 64

@@ -2,11 +2,13 @@
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 
 use super::AppError;
+use super::form::{JSON, body_error, require_content_type};
 use crate::services::provision::WEBHOOK_TOKEN_HEADER;
 use crate::services::webhooks;
 use crate::state::AppState;
@@ -23,8 +25,11 @@ pub fn routes() -> Router<AppState> {
 async fn bigcommerce(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<StatusCode, AppError> {
+    // BigCommerce always sends JSON; the hook owner cannot change that header.
+    require_content_type(&headers, JSON)?;
+    let body = body.map_err(body_error)?;
     let token = headers
         .get(WEBHOOK_TOKEN_HEADER)
         .and_then(|v| v.to_str().ok());

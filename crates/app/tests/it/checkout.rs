@@ -92,13 +92,15 @@ async fn methods_follow_country_currency_amount_and_settings() {
         !small.contains(&"pp3".to_owned()),
         "pp3 starts at 50 €: {small:?}"
     );
-    // Garbage parameters: no methods, never an error.
+    // Garbage parameters: a 400 that says what is wrong (the script never sends these).
     let url = format!(
-        "{}/storefront/{}/checkouts/x/methods?amount=NaN&country=%00",
+        "{}/storefront/{}/checkouts/x/methods?amount=NaN&country=%00&currency=EUR",
         w.app.base_url,
         w.store()
     );
-    assert_eq!(reqwest::get(url).await.unwrap().status(), 200);
+    let r = reqwest::get(url).await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("amount"));
     let url = format!("{}/storefront/UNKNOWN/checkouts/x/methods", w.app.base_url);
     assert_eq!(reqwest::get(url).await.unwrap().status(), 404);
     w.finish().await;
@@ -124,7 +126,15 @@ async fn an_excluded_category_hides_sequra_and_refuses_the_solicitation() {
     let base = "country=ES&currency=EUR&amount=11500";
     // Category 24 is the shoes' ("Calzado"); the shirt is in 23.
     let (status, _) = admin
-        .post("/admin/settings", &[("excluded_categories", "24")])
+        .post(
+            "/admin/settings",
+            &[
+                ("allowed_ips", ""),
+                ("excluded_products", ""),
+                ("excluded_categories", "24"),
+                ("default_services_end", ""),
+            ],
+        )
         .await;
     assert_eq!(status, 200);
     assert!(
@@ -156,7 +166,15 @@ async fn an_excluded_category_hides_sequra_and_refuses_the_solicitation() {
 
     // The merchant lifts the exclusion: the cart is sellable again at once.
     let (status, _) = admin
-        .post("/admin/settings", &[("excluded_categories", "")])
+        .post(
+            "/admin/settings",
+            &[
+                ("allowed_ips", ""),
+                ("excluded_products", ""),
+                ("excluded_categories", ""),
+                ("default_services_end", ""),
+            ],
+        )
         .await;
     assert_eq!(status, 200);
     assert!(

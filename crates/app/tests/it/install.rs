@@ -124,6 +124,9 @@ async fn admin_pages_work_with_the_session_and_validate_forms() {
             "/admin/settings",
             &[
                 ("allowed_ips", "1.2.3.4\nnope"),
+                ("excluded_products", ""),
+                ("excluded_categories", ""),
+                ("default_services_end", ""),
                 ("send_order_reports", "on"),
             ],
         )
@@ -134,7 +137,12 @@ async fn admin_pages_work_with_the_session_and_validate_forms() {
     let (status, _) = admin
         .post(
             "/admin/settings",
-            &[("allowed_ips", "1.2.3.4"), ("excluded_products", "SKU-1")],
+            &[
+                ("allowed_ips", "1.2.3.4"),
+                ("excluded_products", "SKU-1"),
+                ("excluded_categories", ""),
+                ("default_services_end", ""),
+            ],
         )
         .await;
     assert_eq!(status, 200);
@@ -249,9 +257,17 @@ async fn one_store_cannot_touch_another() {
         token: session_token(&page_a),
     };
     assert_eq!(
-        b.post("/admin/settings", &[("excluded_products", "ONLY-B")])
-            .await
-            .0,
+        b.post(
+            "/admin/settings",
+            &[
+                ("allowed_ips", ""),
+                ("excluded_products", "ONLY-B"),
+                ("excluded_categories", ""),
+                ("default_services_end", ""),
+            ],
+        )
+        .await
+        .0,
         200
     );
     let db = &w.app.state.db;

@@ -4,6 +4,7 @@
 mod support;
 
 mod admin_browser;
+mod bad_input;
 mod checkout;
 mod checkout_browser;
 mod checkout_script;
@@ -14,6 +15,7 @@ mod cross_store;
 mod csrf_framing;
 mod faults;
 mod framing_browser;
+mod fuzz_replay;
 mod install;
 mod jobs;
 mod order_management;

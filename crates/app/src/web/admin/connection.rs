@@ -5,19 +5,18 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{form_error, fragment_with_status};
+use super::fragment_with_status;
 use crate::services::connection::{
     self, CATEGORIES, ConnectOutcome, ConnectionForm, CountriesOutcome, CountryChoice, MethodView,
     UNREACHABLE, country_name,
 };
 use crate::state::AppState;
+use crate::web::form::StrictForm;
 use crate::web::session::AdminSession;
 use crate::web::{AppError, FieldError};
 
@@ -148,9 +147,8 @@ pub async fn connect_form(
 pub async fn connect(
     State(state): State<AppState>,
     session: AdminSession,
-    form: Result<Form<ConnectionForm>, FormRejection>,
+    StrictForm(form): StrictForm<ConnectionForm>,
 ) -> Result<Response, AppError> {
-    let Form(form) = form.map_err(form_error)?;
     match connection::connect(&state, &session.store, &form).await? {
         ConnectOutcome::Saved => {
             let conn = connection::connection(&state, &session.store)
@@ -245,9 +243,8 @@ pub async fn countries_form(
 pub async fn save_countries(
     State(state): State<AppState>,
     session: AdminSession,
-    form: Result<Form<BTreeMap<String, String>>, FormRejection>,
+    StrictForm(form): StrictForm<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let Form(form) = form.map_err(form_error)?;
     let conn = match require_connection(&state, &session).await? {
         Ok(c) => c,
         Err(page) => return Ok(page),
@@ -395,9 +392,8 @@ pub async fn connection_settings(
 pub async fn change_connection(
     State(state): State<AppState>,
     session: AdminSession,
-    form: Result<Form<ConnectionForm>, FormRejection>,
+    StrictForm(form): StrictForm<ConnectionForm>,
 ) -> Result<Response, AppError> {
-    let Form(form) = form.map_err(form_error)?;
     let conn = match require_connection(&state, &session).await? {
         Ok(c) => c,
         Err(page) => return Ok(page),
@@ -442,9 +438,8 @@ pub struct DisconnectForm {
 pub async fn disconnect(
     State(state): State<AppState>,
     session: AdminSession,
-    form: Result<Form<DisconnectForm>, FormRejection>,
+    StrictForm(form): StrictForm<DisconnectForm>,
 ) -> Result<Response, AppError> {
-    let Form(form) = form.map_err(form_error)?;
     let conn = match require_connection(&state, &session).await? {
         Ok(c) => c,
         Err(page) => return Ok(page),

@@ -5,19 +5,17 @@
 //! to each field.
 
 use askama::Template;
-use axum::Form;
 use axum::Router;
 use axum::extract::State;
-use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde::Deserialize;
 
+use super::form::StrictForm;
 use super::session::{self, AdminSession, REFRESH_HEADER};
 use super::{AppError, FieldError};
 use crate::domain::SequraState;
-use crate::services::settings::{self, GeneralSettingsForm, state_label};
+use crate::services::settings::{self, GeneralSettingsForm, StatusMappingForm, state_label};
 use crate::services::{bc_error, bc_store_client};
 use crate::state::AppState;
 
@@ -114,10 +112,6 @@ pub(super) async fn fragment_with_status(
     Ok((status, headers, html).into_response())
 }
 
-pub(super) fn form_error(_: FormRejection) -> AppError {
-    AppError::BadRequest("the form could not be read".into())
-}
-
 // ---------------------------------------------------------------------------------------
 // Order status mapping
 
@@ -191,58 +185,29 @@ async fn statuses_page(
     fragment(&state, &session, "order-statuses", page).await
 }
 
-#[derive(Deserialize)]
-struct StatusesForm {
-    #[serde(default)]
-    approved: String,
-    #[serde(default)]
-    needs_review: String,
-    #[serde(default)]
-    cancelled: String,
-}
-
 async fn save_statuses(
     State(state): State<AppState>,
     session: AdminSession,
-    form: Result<Form<StatusesForm>, FormRejection>,
+    StrictForm(form): StrictForm<StatusMappingForm>,
 ) -> Result<Response, AppError> {
-    let Form(form) = form.map_err(form_error)?;
     let statuses = bc_statuses(&state, &session).await?;
-    let mut mapping = Vec::new();
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    for s in SequraState::ALL {
-        let value = match s {
-            SequraState::Approved => &form.approved,
-            SequraState::NeedsReview => &form.needs_review,
-            SequraState::Cancelled => &form.cancelled,
-        };
-        let value = value.trim();
-        let parsed = if value.is_empty() {
-            Ok(None)
-        } else {
-            match statuses.iter().find(|o| o.id_text == value) {
-                Some(o) => Ok(Some(i64::from(o.id))),
-                None => Err("Choose one of the store's order statuses, or None.".to_owned()),
-            }
-        };
-        let error = match parsed {
-            Ok(id) => {
-                mapping.push((s, id));
-                None
-            }
-            Err(e) => {
-                errors.push(FieldError::new(s.as_str(), e.clone()));
-                Some(e)
-            }
-        };
-        rows.push(MappingRow {
+    let ids: Vec<u32> = statuses.iter().map(|o| o.id).collect();
+    let (mapping, errors) = match form.parse(&ids) {
+        Ok(mapping) => (mapping, Vec::new()),
+        Err(errors) => (Vec::new(), errors),
+    };
+    let rows = SequraState::ALL
+        .iter()
+        .map(|s| MappingRow {
             key: s.as_str(),
-            label: state_label(s),
-            selected: value.to_owned(),
-            error,
-        });
-    }
+            label: state_label(*s),
+            selected: form.value(*s).to_owned(),
+            error: errors
+                .iter()
+                .find(|e| e.field == s.as_str())
+                .map(|e| e.message.clone()),
+        })
+        .collect();
     let saved = errors.is_empty();
     if saved {
         state
@@ -294,19 +259,7 @@ async fn settings_page(
     session: AdminSession,
 ) -> Result<Response, AppError> {
     let current = settings::general_settings(&state, &session.store).await?;
-    let form = GeneralSettingsForm {
-        send_order_reports: current.send_order_reports.then(|| "on".into()),
-        hosted_checkout_page: current.hosted_checkout_page.then(|| "on".into()),
-        allowed_ips: current.allowed_ips.join("\n"),
-        excluded_products: current.excluded_products.join("\n"),
-        excluded_categories: current
-            .excluded_categories
-            .iter()
-            .map(u64::to_string)
-            .collect::<Vec<_>>()
-            .join(", "),
-        default_services_end: current.default_services_end,
-    };
+    let form = GeneralSettingsForm::from_settings(&current);
     let page = SettingsPage {
         form,
         saved: false,
@@ -318,9 +271,8 @@ async fn settings_page(
 async fn save_settings(
     State(state): State<AppState>,
     session: AdminSession,
-    form: Result<Form<GeneralSettingsForm>, FormRejection>,
+    StrictForm(form): StrictForm<GeneralSettingsForm>,
 ) -> Result<Response, AppError> {
-    let Form(form) = form.map_err(form_error)?;
     let (saved, errors) = match form.parse() {
         Ok(valid) => {
             settings::save_general_settings(&state, &session.store, &valid).await?;
