@@ -19,6 +19,7 @@ mod fuzz_replay;
 mod install;
 mod jobs;
 mod order_management;
+mod query_plans;
 mod secrets_at_rest;
 mod secrets_in_logs;
 mod smoke_browser;
