@@ -94,6 +94,7 @@ impl Application {
             None => config.listen,
         };
 
+        let ingest = crate::services::ingest::Ingest::start(db.clone());
         let state = AppState {
             config: Arc::new(config),
             db,
@@ -105,6 +106,7 @@ impl Application {
             clock,
             methods_cache: Default::default(),
             categories_cache: Default::default(),
+            ingest,
         };
         Ok(Self {
             state,

@@ -25,4 +25,6 @@ pub struct AppState {
     pub methods_cache: crate::services::checkout::MethodsCache,
     /// Products' categories per store, briefly cached (per instance).
     pub categories_cache: crate::services::checkout::CategoriesCache,
+    /// The group-committing writer of webhook deliveries.
+    pub ingest: crate::services::ingest::Ingest,
 }

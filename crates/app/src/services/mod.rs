@@ -3,6 +3,7 @@
 
 pub mod checkout;
 pub mod connection;
+pub mod ingest;
 pub mod install;
 pub mod notifications;
 pub mod order_sync;

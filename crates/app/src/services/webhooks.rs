@@ -104,19 +104,26 @@ pub async fn receive(
         Some(id) => state.db.solicitation_by_order(&store, id).await?.is_some(),
         None => false,
     };
-    let mut tx = state.db.begin().await?;
-    let new = tx
-        .insert_webhook_event(&store, &delivery_key, &payload.scope, order_id_db, text)
-        .await?;
-    if let (true, Some(id)) = (sequra_order, order_id_db) {
-        tx.enqueue(&super::order_sync::sync_job(
+    let job = match (sequra_order, order_id_db) {
+        (true, Some(id)) => Some(super::order_sync::sync_job(
             &store,
             id,
             state.clock.now_ms(),
-        ))
+        )),
+        _ => None,
+    };
+    // Stored (with its sync) by the group-committing writer; answered once committed.
+    let new = state
+        .ingest
+        .store(super::ingest::Delivery {
+            store: store.clone(),
+            delivery_key,
+            scope: payload.scope.clone(),
+            order_id: order_id_db,
+            payload: text.to_owned(),
+            job,
+        })
         .await?;
-    }
-    tx.commit().await?;
     Ok(Received {
         store,
         scope: payload.scope.clone(),

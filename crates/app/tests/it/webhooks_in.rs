@@ -100,3 +100,42 @@ async fn bad_deliveries_are_refused_and_change_nothing() {
     assert!(app.state.db.webhook_events(&a).await.unwrap().is_empty());
     assert!(app.state.db.webhook_events(&b).await.unwrap().is_empty());
 }
+
+/// Deliveries arriving together share one commit; each is acknowledged only once stored,
+/// and a delivery that cannot be stored (its store is gone) fails alone.
+#[tokio::test]
+async fn deliveries_arriving_together_are_all_stored_and_a_bad_one_fails_alone() {
+    use sequra_bc::services::ingest::Delivery;
+    let app = spawn().await;
+    let a = app.seed_store("storea", SECRET).await;
+    let bodies: Vec<String> = (0..200)
+        .map(|n| {
+            let mut d = delivery("storea", 300 + n, 1_767_261_005);
+            d["hash"] = json!(format!("{n:040x}"));
+            d.to_string()
+        })
+        .collect();
+    let posts = bodies.iter().map(|b| post(&app, Some(SECRET), b.clone()));
+    let statuses = futures::future::join_all(posts).await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    assert_eq!(app.state.db.webhook_events(&a).await.unwrap().len(), 200);
+
+    let ghost = sequra_bc::domain::StoreHash::parse("ghost1").unwrap();
+    let one = |store: &sequra_bc::domain::StoreHash, key: &str| Delivery {
+        store: store.clone(),
+        delivery_key: key.to_owned(),
+        scope: "store/order/updated".into(),
+        order_id: Some(1),
+        payload: "{}".into(),
+        job: None,
+    };
+    let ingest = &app.state.ingest;
+    let (good1, bad, good2) = tokio::join!(
+        ingest.store(one(&a, "together-1")),
+        ingest.store(one(&ghost, "together-2")),
+        ingest.store(one(&a, "together-3")),
+    );
+    assert!(good1.unwrap() && good2.unwrap());
+    assert!(bad.is_err(), "no such store");
+    assert_eq!(app.state.db.webhook_events(&a).await.unwrap().len(), 202);
+}
