@@ -43,17 +43,8 @@ const POSTGRES_WRITERS: usize = 4;
 /// The writers' handle (cheap to clone).
 #[derive(Clone, Debug)]
 pub struct Ingest {
-    writers: std::sync::Arc<[mpsc::Sender<PendingBox>]>,
+    writers: std::sync::Arc<[mpsc::Sender<Pending>]>,
     next: std::sync::Arc<std::sync::atomic::AtomicUsize>,
-}
-
-/// Boxed so that the channel's element stays small.
-struct PendingBox(Box<Pending>);
-
-impl std::fmt::Debug for PendingBox {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("PendingBox")
-    }
 }
 
 impl Ingest {
@@ -83,7 +74,7 @@ impl Ingest {
         let gone = || DbError::Corrupt("the webhook writer is not running".into());
         let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % self.writers.len();
         self.writers[n]
-            .send(PendingBox(Box::new(Pending { delivery, reply })))
+            .send(Pending { delivery, reply })
             .await
             .map_err(|_| gone())?;
         match answer.await {
@@ -94,13 +85,13 @@ impl Ingest {
     }
 }
 
-async fn writer(db: Db, mut rx: mpsc::Receiver<PendingBox>) {
+async fn writer(db: Db, mut rx: mpsc::Receiver<Pending>) {
     let mut batch: Vec<Pending> = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.recv().await {
-        batch.push(*first.0);
+        batch.push(first);
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
-                Ok(next) => batch.push(*next.0),
+                Ok(next) => batch.push(next),
                 Err(_) => break,
             }
         }

@@ -121,13 +121,7 @@ async fn admin_journey_in_chromium_on_sqlite() {
 
 #[tokio::test]
 async fn admin_journey_in_chromium_on_postgres() {
-    if std::env::var("DATABASE_URL").is_err() {
-        let required = std::env::var("SEQURA_BC_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "DATABASE_URL is not set and SEQURA_BC_REQUIRE_POSTGRES=1"
-        );
-        eprintln!("DATABASE_URL is not set: PostgreSQL browser journey skipped");
+    if crate::support::db::postgres_url("the PostgreSQL browser journey").is_none() {
         return;
     }
     journey(true).await;

@@ -192,12 +192,7 @@ async fn every_public_endpoint_refuses_bad_input_with_a_clear_4xx_and_changes_no
 
 #[tokio::test]
 async fn every_public_endpoint_refuses_bad_input_on_postgres() {
-    if std::env::var("DATABASE_URL").is_err() {
-        assert!(
-            std::env::var("SEQURA_BC_REQUIRE_POSTGRES").as_deref() != Ok("1"),
-            "DATABASE_URL is not set and SEQURA_BC_REQUIRE_POSTGRES=1"
-        );
-        eprintln!("DATABASE_URL is not set: PostgreSQL half of this test skipped");
+    if crate::support::db::postgres_url("the PostgreSQL half of the bad-input table").is_none() {
         return;
     }
     bad_input_table(true).await;

@@ -194,12 +194,7 @@ async fn approve_creates_one_order_confirmed_with_its_number() {
 
 #[tokio::test]
 async fn approve_creates_one_order_confirmed_with_its_number_on_postgres() {
-    if std::env::var("DATABASE_URL").is_err() {
-        let required = std::env::var("SEQURA_BC_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "DATABASE_URL is not set and SEQURA_BC_REQUIRE_POSTGRES=1"
-        );
+    if crate::support::db::postgres_url("the PostgreSQL approve journey").is_none() {
         return;
     }
     approve_journey(true).await;

@@ -116,19 +116,16 @@ impl Deployment {
         let log = std::fs::File::create(self.data.path().join(format!("app-{}.log", self.starts)))
             .unwrap();
         self.starts += 1;
-        let bc = self.sb.bc_base.clone();
-        let sq = self.sb.sequra.base_url().trim_end_matches('/').to_owned();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_sequra-bc"));
         cmd.arg("serve")
             .args(["--listen", &format!("127.0.0.1:{}", self.port)])
             .args(["--public-url", &self.base])
             .arg("--data-dir")
             .arg(self.data.path())
-            .args(["--bc-api-url", &bc, "--bc-login-url", &bc])
-            .args(["--sequra-sandbox-api-url", &format!("{sq}/")])
-            .args(["--sequra-live-api-url", &format!("{sq}/")])
-            .args(["--sequra-sandbox-portal-url", &format!("{sq}/portal")])
-            .args(["--sequra-live-portal-url", &format!("{sq}/portal")])
+            .args(crate::support::app::sandbox_flags(
+                Some(&self.sb.bc_base),
+                Some(self.sb.sequra.base_url()),
+            ))
             .args(["--job-lease-secs", "2", "--notification-lease-secs", "2"])
             .env("BC_CLIENT_ID", EXAMPLE_CLIENT_ID)
             .env("BC_CLIENT_SECRET", EXAMPLE_CLIENT_SECRET)
@@ -325,13 +322,7 @@ async fn killed_mid_ipn_and_mid_job_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_mid_ipn_and_mid_job_on_postgres() {
-    if std::env::var("DATABASE_URL").is_err() {
-        let required = std::env::var("SEQURA_BC_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "SEQURA_BC_REQUIRE_POSTGRES=1 without DATABASE_URL"
-        );
-        eprintln!("DATABASE_URL is not set: PostgreSQL scenario skipped");
+    if crate::support::db::postgres_url("the PostgreSQL crash scenario").is_none() {
         return;
     }
     killed_and_restarted(true).await;

@@ -35,14 +35,7 @@ macro_rules! on_both_backends {
 
             #[tokio::test]
             async fn on_postgres() {
-                if std::env::var("DATABASE_URL").is_err() {
-                    let required =
-                        std::env::var("SEQURA_BC_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
-                    assert!(
-                        !required,
-                        "SEQURA_BC_REQUIRE_POSTGRES=1 without DATABASE_URL"
-                    );
-                    eprintln!("DATABASE_URL is not set: PostgreSQL scenario skipped");
+                if crate::support::db::postgres_url("the PostgreSQL scenario").is_none() {
                     return;
                 }
                 super::$scenario(true).await;
@@ -668,13 +661,7 @@ on_both_backends!(
 /// writes per order, with latency so that overlaps would meet).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_and_two_workers_on_one_postgres() {
-    if std::env::var("DATABASE_URL").is_err() {
-        let required = std::env::var("SEQURA_BC_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "SEQURA_BC_REQUIRE_POSTGRES=1 without DATABASE_URL"
-        );
-        eprintln!("DATABASE_URL is not set: PostgreSQL scenario skipped");
+    if crate::support::db::postgres_url("the PostgreSQL scenario").is_none() {
         return;
     }
     let w = World::connected_instances(true, 2).await;
@@ -789,13 +776,10 @@ impl Drop for PrivateCluster {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_restarted_under_load() {
     let Some(cluster) = PrivateCluster::create() else {
-        let required = std::env::var("SEQURA_BC_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "SEQURA_BC_REQUIRE_POSTGRES=1 but no PostgreSQL cluster could be created \
-             (pg_createcluster, as root)"
+        crate::support::db::skip_postgres(
+            "the PostgreSQL restart scenario",
+            "no PostgreSQL cluster could be created (pg_createcluster, as root)",
         );
-        eprintln!("pg_createcluster unavailable: PostgreSQL restart scenario skipped");
         return;
     };
     let db = crate::support::db::PgTestDb::create(&cluster.admin_url()).await;

@@ -106,13 +106,7 @@ async fn flush_stats(db: &Db) {
 
 #[tokio::test]
 async fn no_hot_path_scans_a_whole_table() {
-    let Ok(admin) = std::env::var("DATABASE_URL") else {
-        let required = std::env::var("SEQURA_BC_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "SEQURA_BC_REQUIRE_POSTGRES=1 without DATABASE_URL"
-        );
-        eprintln!("DATABASE_URL is not set: query plan test skipped");
+    let Some(admin) = crate::support::db::postgres_url("the query plan test") else {
         return;
     };
     let pg = PgTestDb::create(&admin).await;

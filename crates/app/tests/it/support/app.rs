@@ -51,6 +51,35 @@ pub struct AppOptions {
     pub master_key: Option<String>,
 }
 
+/// The flags that point the app at the sandboxes: BigCommerce's API and login base, and
+/// SeQura's API and portal for both environments.
+pub fn sandbox_flags(bc_base: Option<&str>, sequra_base: Option<&str>) -> Vec<String> {
+    let mut args: Vec<String> = Vec::new();
+    if let Some(bc) = bc_base {
+        args.extend([
+            "--bc-api-url".into(),
+            bc.to_owned(),
+            "--bc-login-url".into(),
+            bc.to_owned(),
+        ]);
+    }
+    if let Some(sq) = sequra_base {
+        let sq = sq.trim_end_matches('/');
+        let (base, portal) = (format!("{sq}/"), format!("{sq}/portal"));
+        args.extend([
+            "--sequra-sandbox-api-url".into(),
+            base.clone(),
+            "--sequra-live-api-url".into(),
+            base,
+            "--sequra-sandbox-portal-url".into(),
+            portal.clone(),
+            "--sequra-live-portal-url".into(),
+            portal,
+        ]);
+    }
+    args
+}
+
 /// The app on SQLite in a temporary data dir, HTTP only (tests step the worker by hand).
 pub async fn spawn() -> TestApp {
     spawn_with(AppOptions::default()).await
@@ -77,28 +106,10 @@ pub async fn spawn_on(listener: tokio::net::TcpListener, options: AppOptions) ->
             .clone()
             .unwrap_or_else(|| base_url.clone()),
     ];
-    if let Some(bc) = &options.bc_base {
-        args.extend([
-            "--bc-api-url".into(),
-            bc.clone(),
-            "--bc-login-url".into(),
-            bc.clone(),
-        ]);
-    }
-    if let Some(sq) = &options.sequra_base {
-        let base = format!("{}/", sq.trim_end_matches('/'));
-        let portal = format!("{}/portal", sq.trim_end_matches('/'));
-        args.extend([
-            "--sequra-sandbox-api-url".into(),
-            base.clone(),
-            "--sequra-live-api-url".into(),
-            base,
-            "--sequra-sandbox-portal-url".into(),
-            portal.clone(),
-            "--sequra-live-portal-url".into(),
-            portal,
-        ]);
-    }
+    args.extend(sandbox_flags(
+        options.bc_base.as_deref(),
+        options.sequra_base.as_deref(),
+    ));
     let mut config = Config::from_args(args).unwrap();
     config.database_url = None;
     let master_key = options

@@ -32,15 +32,29 @@ where
                 std::panic::resume_unwind(panic);
             }
         }
-        _ => {
-            let required = std::env::var("SEQURA_BC_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
-            assert!(
-                !required,
-                "DATABASE_URL is not set and SEQURA_BC_REQUIRE_POSTGRES=1"
-            );
-            eprintln!("DATABASE_URL is not set: PostgreSQL half of this test skipped");
-        }
+        _ => skip_postgres(
+            "the PostgreSQL half of this test",
+            "DATABASE_URL is not set",
+        ),
     }
+}
+
+/// `DATABASE_URL`, the PostgreSQL server's admin URL, when it is set; else `what` is
+/// skipped (see [`skip_postgres`]).
+pub fn postgres_url(what: &str) -> Option<String> {
+    let url = std::env::var("DATABASE_URL").ok();
+    if url.is_none() {
+        skip_postgres(what, "DATABASE_URL is not set");
+    }
+    url
+}
+
+/// A PostgreSQL test that cannot run here (`why`) is skipped with a note, unless
+/// `SEQURA_BC_REQUIRE_POSTGRES=1` (as in CI) makes that a failure.
+pub fn skip_postgres(what: &str, why: &str) {
+    let required = std::env::var("SEQURA_BC_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
+    assert!(!required, "{why}, and SEQURA_BC_REQUIRE_POSTGRES=1");
+    eprintln!("{why}: {what} skipped");
 }
 
 pub struct PgTestDb {
